@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "fxt/fxtinspect.h"
 #include "fxt/fxtreader.h"
+#include "fxt/fxtsource.h"
 #include "fxt/fxtwriter.h"
 #include "fxt/tracegenerator.h"
 
@@ -699,6 +700,45 @@ private Q_SLOTS:
             QCOMPARE(args.size(), size_t(2));
             QCOMPARE(args[1].value.toString(), data->string(t.depths[5][0].nameId()));
         }
+    }
+
+    // Records straddling chunk boundaries (plain mapped windows and decompressed reads) give the same result.
+    void tinyChunks_data()
+    {
+        QTest::addColumn<int>("chunk");
+        QTest::addColumn<QString>("suffix");
+        for (int chunk : { 5, 13, 4096 }) {
+            QTest::addRow("%d bytes, plain", chunk) << chunk << u".fxt"_s;
+            QTest::addRow("%d bytes, gzip", chunk) << chunk << u".fxt.gz"_s;
+        }
+    }
+    void tinyChunks()
+    {
+        QFETCH(int, chunk);
+        QFETCH(QString, suffix);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"t"_s + suffix);
+        FxtWriter writer;
+        QVERIFY(writer.open(path, nullptr));
+        TraceGeneratorOptions options;
+        options.targetBytes = 30'000;
+        TraceGenerator::generate(writer, options);
+        writer.writeLargeBlob(FxtWriter::StringRef::empty(), FxtWriter::StringRef::empty(), QByteArray(50'000, 'b'));
+        writer.writeString(4000, QByteArray(3000, 's'));
+        writer.writeRawBytes("tail"); // 4 stray bytes: truncated_tail at the very end
+        QVERIFY(writer.finish());
+        QString error;
+        const auto reference = FxtReader::load(path, &error);
+        QVERIFY2(reference, qPrintable(error));
+        FxtSource::setChunkBytesForTesting(chunk);
+        const auto chunked = FxtReader::load(path, &error);
+        FxtSource::setChunkBytesForTesting(0);
+        QVERIFY2(chunked, qPrintable(error));
+        QCOMPARE(chunked->summary().records[15], quint64(1));
+        QCOMPARE(chunked->summary().anomaly(FxtAnomaly::TruncatedTail), quint64(1));
+        QCOMPARE(FxtInspect::json(*chunked), FxtInspect::json(*reference));
+        const TraceSlice& slice = chunked->threads()[0].depths[3][0];
+        QCOMPARE(chunked->arguments(slice.argumentRef).size(), size_t(2));
     }
 
     void cancel()

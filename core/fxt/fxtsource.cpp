@@ -4,6 +4,7 @@
 #include <KCompressionDevice>
 #include <QCoreApplication>
 #include <QFile>
+#include <atomic>
 #include <cstring>
 
 namespace {
@@ -12,6 +13,19 @@ namespace {
 // re-mapped at the start of the next one.
 constexpr qsizetype kWindowBytes = 32 << 20;
 constexpr qsizetype kReadBytes = 4 << 20;
+std::atomic<qsizetype> testChunkBytes { 0 };
+
+qsizetype windowBytes()
+{
+    const qsizetype t = testChunkBytes.load(std::memory_order_relaxed);
+    return t > 0 ? t : kWindowBytes;
+}
+
+qsizetype readBytes()
+{
+    const qsizetype t = testChunkBytes.load(std::memory_order_relaxed);
+    return t > 0 ? t : kReadBytes;
+}
 
 QString tr(const char* text)
 {
@@ -19,6 +33,11 @@ QString tr(const char* text)
 }
 
 } // namespace
+
+void FxtSource::setChunkBytesForTesting(qsizetype bytes)
+{
+    testChunkBytes = bytes;
+}
 
 FxtSource::FxtSource() = default;
 
@@ -88,13 +107,16 @@ bool FxtSource::next(qsizetype consumed, Chunk* chunk)
 {
     if (m_mapped) {
         quint64 offset = 0;
+        qsizetype want = windowBytes();
         if (m_window) {
             offset = m_windowOffset + quint64(consumed);
             m_file->unmap(m_window);
             m_window = nullptr;
+            if (consumed == 0) // a record larger than the window: map more of it
+                want = std::max(want, m_windowSize * 2);
         }
         const quint64 size = m_inputSize;
-        const qsizetype length = qsizetype(std::min<quint64>(size - std::min(offset, size), kWindowBytes));
+        const qsizetype length = qsizetype(std::min<quint64>(size - std::min(offset, size), quint64(want)));
         m_windowOffset = offset;
         m_windowSize = length;
         chunk->offset = offset;
@@ -142,7 +164,7 @@ bool FxtSource::readMore()
         m_bufferStart = 0;
     }
     // Fill one read's worth (more if a big tail is pending, e.g. a large record being skipped in pieces).
-    const qsizetype want = kReadBytes;
+    const qsizetype want = readBytes();
     m_buffer.resize(tail + want);
     qsizetype filled = 0;
     while (filled < want) {

@@ -43,6 +43,9 @@ public:
     bool next(qsizetype consumed, Chunk* chunk);
     QString error() const { return m_error; }
 
+    // Tests and the fuzzer: use tiny windows/reads so that records straddle chunk boundaries. 0 = defaults.
+    static void setChunkBytesForTesting(qsizetype bytes);
+
 private:
     bool readMore();
 
