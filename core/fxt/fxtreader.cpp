@@ -65,12 +65,16 @@ struct PendingEvent
 template<typename T> class ChunkedVector
 {
 public:
-    static constexpr size_t kBlock = 1 << 16;
+    // Blocks grow from 256 to 64Ki elements: small traces stay small, big ones do not reallocate.
     void push_back(const T& v)
     {
-        if (m_size % kBlock == 0)
-            m_blocks.emplace_back(new T[kBlock]);
-        m_blocks.back()[m_size % kBlock] = v;
+        if (m_used == m_capacity) {
+            m_capacity = m_blocks.empty() ? 256 : std::min<size_t>(m_capacity * 2, 1 << 16);
+            m_blocks.emplace_back(std::unique_ptr<T[]>(new T[m_capacity]), 0);
+            m_used = 0;
+        }
+        m_blocks.back().first[m_used++] = v;
+        m_blocks.back().second = m_used;
         ++m_size;
     }
     size_t size() const { return m_size; }
@@ -78,19 +82,20 @@ public:
     {
         std::vector<T> out;
         out.reserve(m_size);
-        for (size_t b = 0; b < m_blocks.size(); ++b) {
-            const size_t n = std::min(kBlock, m_size - b * kBlock);
-            out.insert(out.end(), m_blocks[b].get(), m_blocks[b].get() + n);
-            m_blocks[b].reset();
+        for (auto& block : m_blocks) {
+            out.insert(out.end(), block.first.get(), block.first.get() + block.second);
+            block.first.reset();
         }
         m_blocks.clear();
-        m_size = 0;
+        m_size = m_used = m_capacity = 0;
         return out;
     }
 
 private:
-    std::vector<std::unique_ptr<T[]>> m_blocks;
+    std::vector<std::pair<std::unique_ptr<T[]>, size_t>> m_blocks;
     size_t m_size = 0;
+    size_t m_used = 0;
+    size_t m_capacity = 0;
 };
 
 struct CompleteInfo
@@ -260,6 +265,7 @@ struct FxtLoadState
     quint64 skipRemaining = 0; // bytes of a large record still to skip
     quint64 skipRecordOffset = 0;
     bool arena = false;
+    quint64 arenaUsed = 0; // words used in the last arena block
     bool firstInit = true;
 
     FxtLoadState()
@@ -360,14 +366,21 @@ struct FxtLoadState
     quint32 argumentRef(const char* record, quint64 words, quint64 offset)
     {
         if (arena) {
-            std::vector<quint64>& a = data->m_arena;
-            const quint64 index = a.size();
-            if (index >= 0xffffffffULL)
-                return 0;
-            a.push_back(offset);
-            const size_t start = a.size();
-            a.resize(start + words);
-            std::memcpy(a.data() + start, record, words * 8);
+            // Copies of records in fixed blocks (a record never straddles two), addressed by a global word index.
+            constexpr quint64 kBlock = TraceData::kArenaBlockWords;
+            std::vector<std::unique_ptr<quint64[]>>& blocks = data->m_arena;
+            if (blocks.empty() || arenaUsed + words + 2 > kBlock) {
+                if (blocks.size() >= (0xffffffffULL / kBlock))
+                    return 0;
+                blocks.emplace_back(new quint64[kBlock]);
+                arenaUsed = 0;
+            }
+            quint64* at = blocks.back().get() + arenaUsed;
+            at[0] = offset;
+            at[1] = words;
+            std::memcpy(at + 2, record, words * 8);
+            const quint64 index = (blocks.size() - 1) * kBlock + arenaUsed;
+            arenaUsed += words + 2;
             return quint32(index + 1);
         }
         const quint64 word = offset / 8;

@@ -50,7 +50,7 @@ FxtSource::~FxtSource()
 bool FxtSource::open(const QString& path, QString* error)
 {
     m_file = std::make_unique<QFile>(path);
-    if (!m_file->open(QIODevice::ReadOnly)) {
+    if (!m_file->open(QIODevice::ReadOnly | QIODevice::Unbuffered)) {
         if (error)
             *error = tr("cannot open %1: %2").arg(path, m_file->errorString());
         return false;
@@ -163,8 +163,9 @@ bool FxtSource::readMore()
         m_buffer.resize(tail);
         m_bufferStart = 0;
     }
-    // Fill one read's worth (more if a big tail is pending, e.g. a large record being skipped in pieces).
-    const qsizetype want = readBytes();
+    // Reads grow from 64 KiB to the full read size, so that small traces cost little.
+    const qsizetype want = std::min(readBytes(), m_readSize);
+    m_readSize = std::min<qsizetype>(m_readSize * 2, 64 << 20);
     m_buffer.resize(tail + want);
     qsizetype filled = 0;
     while (filled < want) {

@@ -66,6 +66,7 @@ private:
     QByteArray m_buffer;
     qsizetype m_bufferStart = 0; // first unconsumed byte in m_buffer
     quint64 m_bufferOffset = 0; // uncompressed offset of m_buffer[m_bufferStart]
+    qsizetype m_readSize = 64 << 10;
     bool m_streamEnded = false;
     bool m_started = false;
 };

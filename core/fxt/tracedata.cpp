@@ -133,7 +133,7 @@ quint64 TraceData::memoryBytes() const
     for (const CounterSeries& c : m_counters)
         bytes += c.samples.capacity() * sizeof(CounterSample);
     bytes += m_async.capacity() * sizeof(AsyncSpan) + m_flows.capacity() * sizeof(FlowEvent)
-        + m_functions.capacity() * sizeof(FunctionStats) + m_arena.capacity() * 8;
+        + m_functions.capacity() * sizeof(FunctionStats) + m_arena.size() * kArenaBlockWords * 8;
     return bytes;
 }
 
@@ -173,11 +173,14 @@ std::vector<TraceArgument> TraceData::arguments(quint32 argumentRef) const
     quint64 offset = 0;
     if (m_useArena) {
         const quint64 index = argumentRef - 1;
-        if (index + 1 >= m_arena.size())
+        const quint64 block = index / kArenaBlockWords;
+        const quint64 within = index % kArenaBlockWords;
+        if (block >= m_arena.size() || within + 2 > kArenaBlockWords)
             return result;
-        offset = m_arena[index];
-        record = reinterpret_cast<const char*>(m_arena.data() + index + 1);
-        available = (m_arena.size() - index - 1) * 8;
+        const quint64* entry = m_arena[block].get() + within;
+        offset = entry[0];
+        available = std::min(entry[1], kArenaBlockWords - within - 2) * 8;
+        record = reinterpret_cast<const char*>(entry + 2);
     } else {
         offset = quint64(argumentRef - 1) * 8;
         if (!m_bytes.isNull()) {

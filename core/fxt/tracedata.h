@@ -240,7 +240,9 @@ private:
     // For on-demand argument decoding: where record bytes are, and what the string tables held when.
     QString m_path; // plain FXT file, mapped on first use
     QByteArray m_bytes; // or plain FXT held in memory
-    std::vector<quint64> m_arena; // or copies of records (compressed input): [file offset, record words...]
+    // or copies of records (compressed input): [file offset, word count, record words...] in blocks
+    static constexpr quint64 kArenaBlockWords = 1 << 15;
+    std::vector<std::unique_ptr<quint64[]>> m_arena;
     bool m_useArena = false;
     std::vector<ProviderHistory> m_history; // by provider index
     std::vector<std::pair<quint64, int>> m_providerSwitches; // (offset, provider index), in file order

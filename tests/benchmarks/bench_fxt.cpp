@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+// FXT reader benchmark (issue 3). Generates a magic-trace-shaped trace (default 1 GiB), then measures in one run:
+//  (a) the floor: walking every record header of the memory-mapped file;
+//  (b) a full load (parse, sort, match, aggregate) of the plain file: MB/s and peak RSS;
+//  (c) full loads of the .fxt.gz and .fxt.zst versions against `gzip -dc` / `zstd -dc` > /dev/null.
+// Each load runs in a child process (this program with --load) so that peak RSS is its own.
+//
+//   build/release/bin/bench_fxt [--size BYTES] [--dir DIR] [--threads N] [--keep]
+#include "fxt/fxtreader.h"
+#include "fxt/tracegenerator.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <cstdio>
+#include <cstring>
+#include <sys/resource.h>
+
+namespace {
+
+double mb(quint64 bytes)
+{
+    return double(bytes) / 1e6;
+}
+
+qint64 peakRssBytes()
+{
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return qint64(usage.ru_maxrss) * 1024;
+}
+
+// User + system CPU seconds of this process (who = RUSAGE_SELF) or of its waited-for children.
+double cpuSeconds(int who)
+{
+    struct rusage usage;
+    getrusage(who, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// Child mode: load one file, print "seconds peak_rss slices complete".
+int loadOnly(const QString& path)
+{
+    QElapsedTimer timer;
+    timer.start();
+    const double cpuBefore = cpuSeconds(RUSAGE_SELF);
+    QString error;
+    const auto data = FxtReader::load(path, &error);
+    const double seconds = double(timer.nsecsElapsed()) / 1e9;
+    const double cpu = cpuSeconds(RUSAGE_SELF) - cpuBefore;
+    if (!data) {
+        std::fprintf(stderr, "load failed: %s\n", qPrintable(error));
+        return 1;
+    }
+    std::printf("%.4f %.4f %lld %llu %d %llu %llu\n", seconds, cpu, static_cast<long long>(peakRssBytes()),
+        static_cast<unsigned long long>(data->sliceCount()), data->summary().complete ? 1 : 0,
+        static_cast<unsigned long long>(data->summary().fxtBytes),
+        static_cast<unsigned long long>(data->memoryBytes()));
+    return 0;
+}
+
+struct LoadFigures
+{
+    double seconds = 0;
+    double cpu = 0;
+    qint64 peakRss = 0;
+    quint64 slices = 0;
+    bool complete = false;
+    quint64 fxtBytes = 0;
+    quint64 modelBytes = 0;
+};
+
+bool measureLoad(const QString& path, LoadFigures* f)
+{
+    QProcess child;
+    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child.start(QCoreApplication::applicationFilePath(), { QStringLiteral("--load"), path });
+    if (!child.waitForFinished(-1) || child.exitCode() != 0)
+        return false;
+    const QList<QByteArray> parts = child.readAllStandardOutput().trimmed().split(' ');
+    if (parts.size() != 7)
+        return false;
+    f->seconds = parts[0].toDouble();
+    f->cpu = parts[1].toDouble();
+    f->peakRss = parts[2].toLongLong();
+    f->slices = parts[3].toULongLong();
+    f->complete = parts[4] == "1";
+    f->fxtBytes = parts[5].toULongLong();
+    f->modelBytes = parts[6].toULongLong();
+    return true;
+}
+
+// Wall seconds of a shell command; *cpu = its CPU seconds (user + system of the shell and its children).
+double timeShell(const QString& command, double* cpu = nullptr)
+{
+    QElapsedTimer timer;
+    timer.start();
+    const double before = cpuSeconds(RUSAGE_CHILDREN);
+    QProcess shell;
+    shell.start(QStringLiteral("/bin/sh"), { QStringLiteral("-c"), command });
+    shell.waitForFinished(-1);
+    if (shell.exitCode() != 0)
+        std::fprintf(stderr, "command failed: %s\n", qPrintable(command));
+    if (cpu)
+        *cpu = cpuSeconds(RUSAGE_CHILDREN) - before;
+    return double(timer.nsecsElapsed()) / 1e9;
+}
+
+// (a) Record headers only, on the mapped file.
+double headerFloor(const QString& path, quint64* records)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    const qint64 size = file.size();
+    QElapsedTimer timer;
+    timer.start();
+    const uchar* map = file.map(0, size);
+    quint64 offset = 0, count = 0;
+    while (offset + 8 <= quint64(size)) {
+        quint64 header;
+        std::memcpy(&header, map + offset, 8);
+        const quint64 type = header & 0xf;
+        const quint64 words = type == 15 ? (header >> 4) & 0xffffffffULL : (header >> 4) & 0xfff;
+        if (words == 0)
+            break;
+        offset += words * 8;
+        ++count;
+    }
+    const double seconds = double(timer.nsecsElapsed()) / 1e9;
+    file.unmap(const_cast<uchar*>(map));
+    *records = count;
+    return seconds;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("FXT reader benchmark (see docs/benchmarks.md)."));
+    parser.addHelpOption();
+    const QCommandLineOption sizeOption(QStringLiteral("size"), QStringLiteral("Trace size in bytes."),
+        QStringLiteral("BYTES"), QStringLiteral("1073741824"));
+    const QCommandLineOption dirOption(
+        QStringLiteral("dir"), QStringLiteral("Where to put the files."), QStringLiteral("DIR"), QDir::tempPath());
+    const QCommandLineOption threadsOption(
+        QStringLiteral("threads"), QStringLiteral("Traced threads."), QStringLiteral("N"), QStringLiteral("8"));
+    const QCommandLineOption keepOption(QStringLiteral("keep"), QStringLiteral("Keep the generated files."));
+    const QCommandLineOption loadOption(
+        QStringLiteral("load"), QStringLiteral("(internal) load FILE and print figures."), QStringLiteral("FILE"));
+    parser.addOptions({ sizeOption, dirOption, threadsOption, keepOption, loadOption });
+    parser.process(app);
+    if (parser.isSet(loadOption))
+        return loadOnly(parser.value(loadOption));
+
+    const QString dir = parser.value(dirOption);
+    const QString plain = QDir(dir).filePath(QStringLiteral("bench_fxt.fxt"));
+    const QString gz = plain + QStringLiteral(".gz");
+    const QString zst = plain + QStringLiteral(".zst");
+
+    TraceGeneratorOptions options;
+    options.targetBytes = parser.value(sizeOption).toULongLong();
+    options.threads = parser.value(threadsOption).toInt();
+    TraceGeneratorResult generated;
+    QElapsedTimer timer;
+    timer.start();
+    QString error;
+    if (!TraceGenerator::generateFile(plain, options, &generated, &error)) {
+        std::fprintf(stderr, "generation failed: %s\n", qPrintable(error));
+        return 1;
+    }
+    const double generateSeconds = double(timer.nsecsElapsed()) / 1e9;
+    std::printf("generated %s: %.1f MB, %llu calls (%.1f bytes/call), %d threads, in %.1f s (%.0f MB/s written)\n",
+        qPrintable(plain), mb(generated.bytes), static_cast<unsigned long long>(generated.calls),
+        double(generated.bytes) / double(generated.calls), options.threads, generateSeconds,
+        mb(generated.bytes) / generateSeconds);
+    timeShell(QStringLiteral("gzip -c '%1' > '%2'").arg(plain, gz));
+    timeShell(QStringLiteral("zstd -q -c '%1' > '%2'").arg(plain, zst));
+    const quint64 gzBytes = quint64(QFileInfo(gz).size());
+    const quint64 zstBytes = quint64(QFileInfo(zst).size());
+    std::printf("compressed with gzip -6: %.1f MB, zstd -3: %.1f MB\n", mb(gzBytes), mb(zstBytes));
+
+    // Warm the page cache for all three so that every measurement reads from memory.
+    timeShell(QStringLiteral("cat '%1' '%2' '%3' > /dev/null").arg(plain, gz, zst));
+
+    quint64 records = 0;
+    const double cpuBefore = cpuSeconds(RUSAGE_SELF);
+    const double floorSeconds = headerFloor(plain, &records);
+    const double floorCpu = cpuSeconds(RUSAGE_SELF) - cpuBefore;
+    std::printf("\n(a) floor, record headers only: %llu records in %.3f s wall = %.0f MB/s; %.3f s CPU = %.0f MB/s\n",
+        static_cast<unsigned long long>(records), floorSeconds, mb(generated.bytes) / floorSeconds, floorCpu,
+        mb(generated.bytes) / floorCpu);
+
+    LoadFigures f;
+    if (!measureLoad(plain, &f)) {
+        std::fprintf(stderr, "plain load failed\n");
+        return 1;
+    }
+    const double plainRate = mb(generated.bytes) / f.seconds;
+    std::printf("(b) full load .fxt: %.3f s wall = %.0f MB/s; %.3f s CPU = %.0f MB/s (target >= 400); peak RSS "
+                "%.0f MB = %.2f x file (target <= 0.6), model %.0f MB, %llu slices, complete %d\n",
+        f.seconds, plainRate, f.cpu, mb(generated.bytes) / f.cpu, mb(quint64(f.peakRss)),
+        double(f.peakRss) / double(generated.bytes), mb(f.modelBytes), static_cast<unsigned long long>(f.slices),
+        f.complete ? 1 : 0);
+    const bool slicesOk = f.slices == generated.calls;
+
+    struct Compressed
+    {
+        const char* label;
+        QString path;
+        QString tool;
+        quint64 bytes;
+    };
+    for (const Compressed& c : { Compressed { "gz", gz, QStringLiteral("gzip"), gzBytes },
+             Compressed { "zst", zst, QStringLiteral("zstd"), zstBytes } }) {
+        double toolCpu = 0;
+        const double toolSeconds = timeShell(QStringLiteral("%1 -dc '%2' > /dev/null").arg(c.tool, c.path), &toolCpu);
+        LoadFigures cf;
+        if (!measureLoad(c.path, &cf)) {
+            std::fprintf(stderr, "%s load failed\n", c.label);
+            return 1;
+        }
+        std::printf("(c) full load .fxt.%s: %.3f s wall, %.3f s CPU (%.0f MB/s of FXT), peak RSS %.0f MB; `%s -dc` "
+                    "alone %.3f s wall, %.3f s CPU; ratio wall %.2f, CPU %.2f (target <= 1.3)\n",
+            c.label, cf.seconds, cf.cpu, mb(generated.bytes) / cf.cpu, mb(quint64(cf.peakRss)), qPrintable(c.tool),
+            toolSeconds, toolCpu, cf.seconds / toolSeconds, cf.cpu / toolCpu);
+    }
+    if (!parser.isSet(keepOption)) {
+        QFile::remove(plain);
+        QFile::remove(gz);
+        QFile::remove(zst);
+    }
+    if (!slicesOk) {
+        std::fprintf(stderr, "slice count mismatch: %llu loaded, %llu written\n",
+            static_cast<unsigned long long>(f.slices), static_cast<unsigned long long>(generated.calls));
+        return 1;
+    }
+    return 0;
+}
