@@ -132,9 +132,10 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<int>("status");
         QTest::newRow("no output") << QStringList { u"crop"_s, u"IN"_s } << 64;
-        QTest::newRow("bad time") << QStringList { u"crop"_s, u"IN"_s, u"--from"_s, u"soon"_s, u"-o"_s, u"OUT"_s } << 64;
-        QTest::newRow("inverted window")
-            << QStringList { u"crop"_s, u"IN"_s, u"--from"_s, u"2ms"_s, u"--to"_s, u"1ms"_s, u"-o"_s, u"OUT"_s } << 64;
+        QTest::newRow("bad time") << QStringList { u"crop"_s, u"IN"_s, u"--from"_s, u"soon"_s, u"-o"_s, u"OUT"_s }
+                                  << 64;
+        QTest::newRow("inverted window") << QStringList { u"crop"_s, u"IN"_s, u"--from"_s, u"2ms"_s, u"--to"_s,
+            u"1ms"_s, u"-o"_s, u"OUT"_s } << 64;
         QTest::newRow("bad koid") << QStringList { u"crop"_s, u"IN"_s, u"--thread"_s, u"x"_s, u"-o"_s, u"OUT"_s } << 64;
         QTest::newRow("not a trace") << QStringList { u"crop"_s, u"NOTFXT"_s, u"-o"_s, u"OUT"_s } << 2;
         QTest::newRow("missing input") << QStringList { u"crop"_s, u"/nonexistent.fxt"_s, u"-o"_s, u"OUT"_s } << 2;

@@ -34,9 +34,9 @@ Run run(const QStringList& arguments)
     return r;
 }
 
-const QStringList kKeys { u"format"_s, u"bytes"_s, u"fxt_bytes"_s, u"complete"_s, u"ticks_per_second"_s,
-    u"providers"_s, u"records"_s, u"events"_s, u"processes"_s, u"slices"_s, u"max_depth"_s, u"unmatched_ends"_s,
-    u"unclosed_begins"_s, u"start_ns"_s, u"end_ns"_s, u"anomalies"_s, u"error"_s };
+const QStringList kKeys { u"format"_s, u"bytes"_s, u"fxt_bytes"_s, u"complete"_s, u"ticks_per_second"_s, u"providers"_s,
+    u"records"_s, u"events"_s, u"processes"_s, u"slices"_s, u"max_depth"_s, u"unmatched_ends"_s, u"unclosed_begins"_s,
+    u"start_ns"_s, u"end_ns"_s, u"anomalies"_s, u"error"_s };
 
 // Top-level keys in the order they appear in the text.
 QStringList keyOrder(const QByteArray& json)
@@ -46,7 +46,8 @@ QStringList keyOrder(const QByteArray& json)
     for (const QString& key : kKeys)
         if (position(key) >= 0)
             found << key;
-    std::sort(found.begin(), found.end(), [&](const QString& a, const QString& b) { return position(a) < position(b); });
+    std::sort(
+        found.begin(), found.end(), [&](const QString& a, const QString& b) { return position(a) < position(b); });
     return found;
 }
 
@@ -58,7 +59,8 @@ class TestFxtInspect : public QObject
 private Q_SLOTS:
     void realSample()
     {
-        const Run r = run({ u"inspect"_s, u"--json"_s, QStringLiteral(MTS_SAMPLES_DIR "/richiesams_fxt_magic_trace.fxt") });
+        const Run r
+            = run({ u"inspect"_s, u"--json"_s, QStringLiteral(MTS_SAMPLES_DIR "/richiesams_fxt_magic_trace.fxt") });
         QCOMPARE(r.status, 0);
         QCOMPARE(keyOrder(r.out), kKeys);
         QJsonParseError parseError;
@@ -159,7 +161,8 @@ private Q_SLOTS:
         const quint64 pid = 18446744073709551615ULL;
         const quint64 tid = 9007199254740993ULL;
         w.writeKernelObject(1, pid, FxtWriter::StringRef::inlined("big"));
-        w.instant(FxtWriter::ThreadRef::inlined(pid, tid), {}, FxtWriter::StringRef::inlined("i"), 9223372036854775807ULL);
+        w.instant(
+            FxtWriter::ThreadRef::inlined(pid, tid), {}, FxtWriter::StringRef::inlined("i"), 9223372036854775807ULL);
         QVERIFY(w.finish(&error));
         const Run r = run({ u"inspect"_s, u"--json"_s, path });
         QCOMPARE(r.status, 0);

@@ -4,8 +4,8 @@
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
-#include <QThreadPool>
 #include <QTest>
+#include <QThreadPool>
 
 using namespace Qt::StringLiterals;
 
