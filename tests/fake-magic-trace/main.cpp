@@ -375,6 +375,19 @@ void preflight(const Options& o)
         plainError("magic-trace must be run as root in order to trace the kernel");
 }
 
+// Appends "key=value" to the record file (tests wait for "preflight=done" to know the PID checks are over).
+void recordMore(const std::string& line)
+{
+    const std::string path = env("FAKE_MAGIC_TRACE_RECORD");
+    if (path.empty())
+        return;
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+        writeAll(fd, (line + "\n").data(), line.size() + 1);
+        ::close(fd);
+    }
+}
+
 std::string makeTempDir(const Options& o)
 {
     if (!o.workingDirectory.empty()) {
@@ -621,6 +634,7 @@ void afterFirstSigint()
 [[noreturn]] void attach(const Options& o)
 {
     preflight(o);
+    recordMore("preflight=done");
     const std::string tempDir = makeTempDir(o);
     triggerChecks(o);
     // ELF loading, perf start, the fixed 500 ms sleep. No SIGINT handler yet: SIGINT kills us (default action).
