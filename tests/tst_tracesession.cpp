@@ -205,7 +205,8 @@ private Q_SLOTS:
     {
         qputenv("FAKE_MAGIC_TRACE_ATTACH_DELAY_MS", "700");
         const qint64 pid = startTarget();
-        TraceSession session(QStringLiteral(MTS_FAKE_MAGIC_TRACE), caps(u"v1.2.4"_s), attachRequest(pid, u"held.fxt"_s));
+        TraceSession session(
+            QStringLiteral(MTS_FAKE_MAGIC_TRACE), caps(u"v1.2.4"_s), attachRequest(pid, u"held.fxt"_s));
         QSignalSpy stateSpy(&session, &TraceSession::stateChanged);
         QSignalSpy heldSpy(&session, &TraceSession::stopHeld);
         QVERIFY(session.start());
@@ -362,8 +363,8 @@ private Q_SLOTS:
                                             << C::NoIntelPt << u"Intel Processor Trace"_s;
         QTest::newRow("paranoid") << u"v1.2.4"_s << u"perf-paranoid"_s << false << QString() << false
                                   << C::PerfPermission << u"perf_event_paranoid setting is 4"_s;
-        QTest::newRow("mlock") << u"v1.2.4"_s << u"perf-mlock"_s << false << QString() << false
-                               << C::PerfMemoryLimit << u"Permission error mapping pages"_s;
+        QTest::newRow("mlock") << u"v1.2.4"_s << u"perf-mlock"_s << false << QString() << false << C::PerfMemoryLimit
+                               << u"Permission error mapping pages"_s;
         QTest::newRow("no such pid") << u"v1.2.4"_s << u"no-such-pid"_s << false << QString() << false
                                      << C::NoSuchProcess << u"readlink"_s;
         QTest::newRow("other user") << u"v1.2.4"_s << u"permission-denied"_s << false << QString() << false
@@ -372,10 +373,10 @@ private Q_SLOTS:
                                            << C::KernelTracingNeedsRoot << u"as root"_s;
         QTest::newRow("trigger not found") << u"v1.2.4"_s << u"trigger-not-found"_s << false << u"my_func"_s << false
                                            << C::TriggerSymbolNotFound << u"my_func"_s;
-        QTest::newRow("no symbol table v1.2.4") << u"v1.2.4"_s << u"no-symbol-table"_s << false << u"f"_s << false
-                                                << C::NoSymbolTable << u"symbol table"_s;
-        QTest::newRow("no symbol table v1.0.2") << u"v1.0.2"_s << u"no-symbol-table"_s << false << u"f"_s << false
-                                                << C::NoSymbolTable << u"symbol table"_s;
+        QTest::newRow("no symbol table v1.2.4")
+            << u"v1.2.4"_s << u"no-symbol-table"_s << false << u"f"_s << false << C::NoSymbolTable << u"symbol table"_s;
+        QTest::newRow("no symbol table v1.0.2")
+            << u"v1.0.2"_s << u"no-symbol-table"_s << false << u"f"_s << false << C::NoSymbolTable << u"symbol table"_s;
         QTest::newRow("tmpdir read-only") << u"v1.2.4"_s << u"tmpdir-readonly"_s << false << QString() << false
                                           << C::TempDirUnwritable << u"Read-only file system"_s;
         QTest::newRow("perf fails after attach") << u"v1.2.4"_s << u"perf-fails-after-attach"_s << true << QString()
@@ -386,8 +387,8 @@ private Q_SLOTS:
                                 << C::PerfOutputUnreadable << u"tr strt jmp"_s;
         QTest::newRow("string too long") << u"v1.2.4"_s << u"string-too-long"_s << true << QString() << false
                                          << C::StringTooLong << u"32kb"_s;
-        QTest::newRow("no output") << u"v1.2.4"_s << u"no-output"_s << true << QString() << false
-                                   << C::OutputInvalid << u"Visit"_s;
+        QTest::newRow("no output") << u"v1.2.4"_s << u"no-output"_s << true << QString() << false << C::OutputInvalid
+                                   << u"Visit"_s;
         QTest::newRow("garbage output") << u"v1.2.4"_s << u"garbage-output"_s << true << QString() << false
                                         << C::OutputInvalid << u"Visit"_s;
     }
@@ -462,7 +463,8 @@ private Q_SLOTS:
     void failedToStart()
     {
         const qint64 pid = startTarget();
-        TraceSession session(m_dir.filePath(u"no-such-magic-trace"_s), caps(u"v1.2.4"_s), attachRequest(pid, u"x.fxt"_s));
+        TraceSession session(
+            m_dir.filePath(u"no-such-magic-trace"_s), caps(u"v1.2.4"_s), attachRequest(pid, u"x.fxt"_s));
         session.start();
         QVERIFY(waitEnded(session));
         QCOMPARE(session.state(), State::Failed);
@@ -530,7 +532,8 @@ private Q_SLOTS:
     void externalSigtermKills()
     {
         const qint64 pid = startTarget();
-        TraceSession session(QStringLiteral(MTS_FAKE_MAGIC_TRACE), caps(u"v1.2.4"_s), attachRequest(pid, u"term.fxt"_s));
+        TraceSession session(
+            QStringLiteral(MTS_FAKE_MAGIC_TRACE), caps(u"v1.2.4"_s), attachRequest(pid, u"term.fxt"_s));
         QVERIFY(session.start());
         QTRY_COMPARE_WITH_TIMEOUT(session.state(), State::Recording, kWait);
         ::kill(pid_t(session.processId()), SIGTERM);
@@ -615,10 +618,11 @@ private Q_SLOTS:
         QVERIFY(!session.result().stopSent); // the program ended by itself
         QCOMPARE(states(stateSpy),
             (QList<State> { State::Starting, State::Recording, State::Stopping, State::Decoding, State::Finished }));
-        QCOMPARE(stdoutLines, QStringList { u"hello bonjour from "_s + QFileInfo(programDir.path()).canonicalFilePath() });
+        QCOMPARE(
+            stdoutLines, QStringList { u"hello bonjour from "_s + QFileInfo(programDir.path()).canonicalFilePath() });
         const auto record = readRecord(m_dir.filePath(u"record.txt"_s));
-        QVERIFY(record.value(u"arg"_s).endsWith(u"run -output "_s + request.outputPath + u" sh -- -c "_s
-            + request.programArguments.at(1)));
+        QVERIFY(record.value(u"arg"_s).endsWith(
+            u"run -output "_s + request.outputPath + u" sh -- -c "_s + request.programArguments.at(1)));
     }
 
     void runModeStop()

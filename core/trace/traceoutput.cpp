@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "trace/traceoutput.h"
 
+#include "fxt/fxtformat.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QStandardPaths>
-#include <cstring>
 
 using namespace Qt::StringLiterals;
 
@@ -17,10 +18,6 @@ QString tr(const char* text)
 {
     return QCoreApplication::translate("TraceOutput", text);
 }
-
-constexpr char kFxtMagic[8] = { 0x10, 0x00, 0x04, 0x46, 0x78, 0x54, 0x16, 0x00 };
-constexpr char kGzipMagic[2] = { char(0x1f), char(0x8b) };
-constexpr char kZstdMagic[4] = { 0x28, char(0xb5), 0x2f, char(0xfd) };
 
 } // namespace
 
@@ -55,29 +52,30 @@ bool TraceOutput::checkOutput(const QString& path, QString* format, QString* pro
             *problem = text;
         return false;
     };
-    QFile file(path);
-    if (!file.exists())
+    const QFileInfo info(path);
+    if (!info.exists())
         return fail(tr("%1 was not written.").arg(path));
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(tr("%1 cannot be read: %2").arg(path, file.errorString()));
-    const QByteArray head = file.read(8);
-    const QString lower = path.toLower();
-    QString found;
-    if (head.isEmpty())
+    if (info.size() == 0)
         return fail(tr("%1 is empty.").arg(path));
-    if (lower.endsWith(u".sexp"_s))
-        found = head.startsWith('(') ? u"sexp"_s : QString();
-    else if (lower.endsWith(u".binio"_s))
-        found = u"binio"_s;
-    else if (head.size() == 8 && std::memcmp(head.constData(), kFxtMagic, 8) == 0)
-        found = u"fxt"_s;
-    else if (head.size() >= 2 && std::memcmp(head.constData(), kGzipMagic, 2) == 0)
-        found = u"gzip"_s;
-    else if (head.size() >= 4 && std::memcmp(head.constData(), kZstdMagic, 4) == 0)
-        found = u"zstd"_s;
-    if (found.isEmpty())
-        return fail(tr("%1 does not start like a trace (no FXT, gzip or zstd magic bytes).").arg(path));
-    if (format)
-        *format = found;
+    const QString lower = path.toLower();
+    if (lower.endsWith(u".sexp"_s) || lower.endsWith(u".binio"_s)) {
+        // magic-trace's non-FXT outputs: an S-expression dump, or bin_prot.
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return fail(tr("%1 cannot be read: %2").arg(path, file.errorString()));
+        const bool sexp = lower.endsWith(u".sexp"_s);
+        if (sexp && !file.peek(64).trimmed().startsWith('('))
+            return fail(tr("%1 is not an S-expression trace.").arg(path));
+        if (format)
+            *format = sexp ? u"sexp"_s : u"binio"_s;
+        return true;
+    }
+    // FXT, raw or compressed: the FXT magic record must be the first decompressed bytes.
+    QString error;
+    if (!FxtFormat::looksLikeTrace(path, &error))
+        return fail(error);
+    QFile file(path);
+    if (format && file.open(QIODevice::ReadOnly))
+        *format = FxtFormat::name(FxtFormat::sniff(file.peek(8)));
     return true;
 }

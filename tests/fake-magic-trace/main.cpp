@@ -21,11 +21,8 @@
 //                                     written (one "key=value" per line), for tests
 //   FAKE_MAGIC_TRACE_ATTACHED_STAMP   file to which CLOCK_MONOTONIC (ns) is written just before "[ Attached" is
 //                                     (for the latency benchmark)
-#if __has_include("fxt/tracegenerator.h")
 #include "fxt/fxtwriter.h"
 #include "fxt/tracegenerator.h"
-#define FAKE_HAVE_FXT_WRITER 1
-#endif
 
 #include <QString>
 
@@ -520,14 +517,13 @@ void renameOld(const std::string& output)
         ::rename(base.c_str(), (base + ".old").c_str());
 }
 
-[[maybe_unused]] bool endsWith(const std::string& s, const std::string& suffix)
+bool endsWith(const std::string& s, const std::string& suffix)
 {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 void writeTrace(const Options& o, long pid)
 {
-#ifdef FAKE_HAVE_FXT_WRITER
     // Compression by suffix only from v1.2.4; older versions write raw FXT whatever the name.
     FxtFormat::Format format = FxtFormat::Format::Fxt;
     if (g_version.atLeast(1, 2, 4)) {
@@ -547,16 +543,6 @@ void writeTrace(const Options& o, long pid)
     TraceGenerator::generate(writer, options);
     if (!writer.finish(&error))
         monitorError("(Sys_error \"" + error.toStdString() + "\")");
-#else
-    // Until core's FXT writer is available: the magic record and a 2-word initialization record only.
-    Q_UNUSED(pid);
-    const int fd = ::open(o.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0)
-        monitorError("(Sys_error \"" + o.output + ": " + std::strerror(errno) + "\")");
-    const quint64 words[] = { 0x0016547846040010ULL, 0x21ULL, 1000000000ULL };
-    writeAll(fd, reinterpret_cast<const char*>(words), sizeof words);
-    ::close(fd);
-#endif
 }
 
 // After the snapshot: perf's lines, decoding, the file, "Visit". exit status 0 unless a failure scenario.
