@@ -2,6 +2,7 @@
 #include "host/magictraceversion.h"
 
 #include <QCoreApplication>
+#include <QProcess>
 #include <QRegularExpression>
 
 using namespace Qt::StringLiterals;
@@ -57,6 +58,36 @@ std::optional<MagicTraceVersion> MagicTraceVersion::parse(QStringView output, QS
         return std::nullopt;
     }
     return v;
+}
+
+std::optional<MagicTraceVersion> MagicTraceVersion::query(const QString& program, int timeoutMs, QString* error)
+{
+    QProcess process;
+    process.setStandardInputFile(QProcess::nullDevice());
+    process.start(program, { u"-version"_s }, QIODevice::ReadOnly);
+    if (!process.waitForStarted(timeoutMs)) {
+        if (error)
+            *error = QCoreApplication::translate("MagicTraceVersion", "Cannot run %1: %2")
+                         .arg(program, process.errorString());
+        return std::nullopt;
+    }
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished(1000);
+        if (error)
+            *error = QCoreApplication::translate("MagicTraceVersion", "%1 -version did not answer within %2 s.")
+                         .arg(program)
+                         .arg(timeoutMs / 1000.0);
+        return std::nullopt;
+    }
+    const QString output = QString::fromUtf8(process.readAllStandardOutput());
+    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
+        if (error)
+            *error = QCoreApplication::translate("MagicTraceVersion", "%1 -version failed: %2")
+                         .arg(program, QString::fromUtf8(process.readAllStandardError()).trimmed().left(300));
+        return std::nullopt;
+    }
+    return parse(output, error);
 }
 
 MagicTraceVersion MagicTraceCapabilities::introducedIn(MagicTraceFeature feature)

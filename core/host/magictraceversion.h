@@ -25,6 +25,9 @@ struct MagicTraceVersion
     // when no version can be found.
     static std::optional<MagicTraceVersion> parse(QStringView output, QString* error = nullptr);
     static MagicTraceVersion fromNumbers(int major, int minor, int patch);
+    // Runs `PROGRAM -version` and parses what it prints. Blocks up to timeoutMs: never call it on the UI thread.
+    static std::optional<MagicTraceVersion> query(
+        const QString& program, int timeoutMs = 10'000, QString* error = nullptr);
 
     friend bool operator==(const MagicTraceVersion& a, const MagicTraceVersion& b)
     {
