@@ -71,7 +71,7 @@ MagicTraceLocation magicTraceAt(const QString& spec)
     good.path = u"/usr/local/bin/magic-trace"_s;
     good.status = MagicTraceCandidate::Status::Ok;
     good.versionText = versionText;
-    good.version = MagicTraceLocator::parseVersionOutput(versionText).value_or(QVersionNumber());
+    good.version = MagicTraceLocator::parseVersionOutput(versionText).value_or(MagicTraceVersion());
     location.candidates.append(good);
     return location;
 }
@@ -100,6 +100,10 @@ private:
         for (auto it = files.begin(); it != files.end(); ++it) {
             const QString path = dir.filePath(it.key());
             QDir().mkpath(QFileInfo(path).path());
+            if (it.value().startsWith(u'@')) { // a symbolic link, e.g. /proc/PID/exe
+                QFile::link(it.value().mid(1), path);
+                continue;
+            }
             QFile file(path);
             if (!file.open(QIODevice::WriteOnly))
                 qFatal("cannot write %s", qPrintable(path));
@@ -349,6 +353,44 @@ private Q_SLOTS:
         }
         QCOMPARE(report.canTrace(), canTrace);
         QCOMPARE(report.toJson().value(u"canTrace"_s).toBool(), canTrace);
+    }
+
+    void targetAccess_data()
+    {
+        QTest::addColumn<uint>("owner");
+        QTest::addColumn<bool>("exeLink");
+        QTest::addColumn<qint64>("pid");
+        QTest::addColumn<int>("severity");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("own process") << 1000u << true << qint64(4242) << int(Severity::Ok) << u"can be traced"_s;
+        QTest::newRow("root's process") << 0u << true << qint64(4242) << int(Severity::Blocker) << u"needs root"_s;
+        QTest::newRow("no executable") << 1000u << false << qint64(4242) << int(Severity::Blocker) << u"exe"_s;
+        QTest::newRow("no such process") << 1000u << true << qint64(999999) << int(Severity::Blocker)
+                                         << u"no process 999999"_s;
+    }
+    void targetAccess()
+    {
+        QFETCH(uint, owner);
+        QFETCH(bool, exeLink);
+        QFETCH(qint64, pid);
+        QFETCH(int, severity);
+        QFETCH(QString, mentions);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        StringMap files { { u"proc/4242/stat"_s,
+                              u"4242 (my worker) S 1 4242 4242 0 -1 4194304 100 0 0 0 5 3 0 0 20 0 1 0 123456 1000000 "
+                              "200 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n"_s },
+            { u"proc/4242/status"_s, status(owner, 0, 0) } };
+        if (exeLink)
+            files.insert(u"proc/4242/exe"_s, u"@/usr/bin/true"_s);
+        HostCheckOptions options = buildTree(dir, files, {}, {});
+        options.targetPids = { pid };
+        const HostReport report = HostCheck::run(options);
+        const Finding* finding = report.find(u"target.access"_s);
+        QVERIFY(finding);
+        QCOMPARE(Finding::severityName(finding->severity), Finding::severityName(Severity(severity)));
+        QVERIFY2(finding->message.contains(mentions, Qt::CaseInsensitive), qPrintable(finding->message));
+        QCOMPARE(report.canTrace(), severity == int(Severity::Ok));
     }
 
     void unreadableTreeGivesFindingsNotCrashes()

@@ -2,6 +2,7 @@
 #include "hostcheck.h"
 
 #include "magictraceinstaller.h"
+#include "targetaccess.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -299,7 +300,7 @@ void judgeMagicTrace(const HostCheckOptions& options, QList<Finding>& findings)
     }
     const QString versionText = found->versionText;
     findings.append(make("magic-trace.found", Severity::Ok, tr("magic-trace %1 at %2.").arg(versionText, found->path)));
-    if (!found->version.isNull() && found->version < QVersionNumber(1, 2, 0)) {
+    if (found->version.isValid() && !found->capabilities().samplingFallback) {
         findings.append(make("magic-trace.old", Severity::Info,
             tr("magic-trace %1 is old: it writes uncompressed traces, cannot trace several processes at once and has "
                "no sampling mode (all added in v1.2.0).")
@@ -340,7 +341,7 @@ void judgeProcessor(const HostCheckOptions& options, const HostFacts& facts, QLi
     }
     QString fallback;
     const auto magicTrace = foundMagicTrace(options);
-    if (!magicTrace || magicTrace->version.isNull() || magicTrace->version >= QVersionNumber(1, 2, 0)) {
+    if (!magicTrace || !magicTrace->version.isValid() || magicTrace->capabilities().samplingFallback) {
         fallback = facts.hardwareCounters
             ? tr(" magic-trace v1.2 and newer then fall back to perf sampling, which records far fewer calls and "
                  "fails with some perf versions.")
@@ -357,8 +358,8 @@ void judgeProcessor(const HostCheckOptions& options, const HostFacts& facts, QLi
 void judgePerf(const HostCheckOptions& options, const HostFacts& facts, QList<Finding>& findings)
 {
     const auto magicTrace = foundMagicTrace(options);
-    if (facts.perfPathFromEnvironment && magicTrace && !magicTrace->version.isNull()
-        && magicTrace->version < QVersionNumber(1, 2, 3)) {
+    if (facts.perfPathFromEnvironment && magicTrace && magicTrace->version.isValid()
+        && !magicTrace->capabilities().perfPathEnvironment) {
         findings.append(make("perf.env-ignored", Severity::Warning,
             tr("MAGIC_TRACE_PERF_PATH is set, but magic-trace %1 ignores it (it is read since v1.2.3) and runs the "
                "perf found in PATH.")
@@ -401,8 +402,8 @@ void judgePerf(const HostCheckOptions& options, const HostFacts& facts, QList<Fi
     }
     // Released magic-trace (v1.2.4 and older) cannot parse perf 6 output; only unreleased master can.
     const bool releasedMagicTrace = !magicTrace
-        || (!magicTrace->version.isNull() && magicTrace->version <= QVersionNumber(1, 2, 4)
-            && !magicTrace->versionText.contains(u"-g"_s));
+        || (magicTrace->version.isValid() && magicTrace->version.commitsAfterTag == 0
+            && magicTrace->version <= MagicTraceVersion::fromNumbers(1, 2, 4));
     if (facts.perfVersion.majorVersion() >= 6 && releasedMagicTrace) {
         findings.append(make("perf.too-new", Severity::Warning,
             tr("perf %1 is version 6 or newer, whose output the decoder of magic-trace %2 fails on (\"BUG: exception "
@@ -555,6 +556,17 @@ void judgeEnvironment(const HostFacts& facts, QList<Finding>& findings)
     }
 }
 
+void judgeTargets(const HostCheckOptions& options, QList<Finding>& findings)
+{
+    for (const qint64 pid : options.targetPids) {
+        const TargetAccess::Verdict verdict = TargetAccess::check(pid, options.procRoot);
+        findings.append(verdict.traceable
+                ? make("target.access", Severity::Ok, tr("Process %1 can be traced by this user.").arg(pid))
+                : make("target.access", Severity::Blocker,
+                    tr("Process %1 cannot be traced: %2").arg(pid).arg(verdict.reason)));
+    }
+}
+
 } // namespace
 
 HostCheckOptions HostCheckOptions::fromEnvironment()
@@ -675,5 +687,6 @@ HostReport HostCheck::run(const HostCheckOptions& options)
     judgeKernelSettings(facts, report.findings);
     judgeUser(facts, report.findings);
     judgeEnvironment(facts, report.findings);
+    judgeTargets(options, report.findings);
     return report;
 }

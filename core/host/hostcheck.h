@@ -26,6 +26,7 @@ struct HostCheckOptions
     QString perfPath; // empty: MAGIC_TRACE_PERF_PATH, else "perf" from the environment's PATH
     std::optional<MagicTraceLocation> magicTrace; // the locator's answer; without it magic-trace is not judged
     int perfTimeoutMs = 5000;
+    QList<qint64> targetPids; // each gets a "target.access" finding: can this user trace that process?
 
     // The real machine, except where the test-only variables MTS_PROC_ROOT, MTS_SYS_ROOT or MTS_FS_ROOT say otherwise.
     static HostCheckOptions fromEnvironment();
@@ -86,7 +87,7 @@ class HostCheck : public QObject
     Q_OBJECT
 public:
     // Capability bits in CapEff / CapAmb.
-    static constexpr int capSysPtrace = 19;
+    static constexpr int capSysPtrace = 19; // = TargetAccess::CapSysPtrace
     static constexpr int capSysAdmin = 21;
     static constexpr int capPerfmon = 38;
 

@@ -146,22 +146,23 @@ QString MagicTraceLocator::defaultInstallDirectory()
     return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + u"/bin"_s;
 }
 
-std::optional<QVersionNumber> MagicTraceLocator::parseVersionOutput(const QString& text)
+std::optional<MagicTraceVersion> MagicTraceLocator::parseVersionOutput(const QString& text)
 {
-    const QString line = text.trimmed();
+    QString line = text.trimmed();
     if (line.contains(u'\n'))
         return std::nullopt;
-    // git describe output: a tag, optionally followed by -<commits>-g<hash> and -dirty.
-    static const QRegularExpression tag(u"^v?(\\d+)\\.(\\d+)(?:\\.(\\d+))?(?:-\\d+-g[0-9a-f]{4,40})?(?:-dirty)?$"_s);
-    const QRegularExpressionMatch match = tag.match(line);
-    if (match.hasMatch()) {
-        return QVersionNumber(match.captured(1).toInt(), match.captured(2).toInt(),
-            match.captured(3).isEmpty() ? 0 : match.captured(3).toInt());
-    }
+    if (line.startsWith(u"magic-trace "_s))
+        line = line.mid(12).trimmed();
+    static const QRegularExpression tag(u"^v?\\d+\\.\\d+\\.\\d+(?:-\\d+-g[0-9a-f]{4,40})?(?:-dirty)?$"_s);
+    if (tag.match(line).hasMatch())
+        return MagicTraceVersion::parse(line);
     // Builds from a checkout without tags print only a commit hash.
-    static const QRegularExpression hash(u"^(?:g)?[0-9a-f]{7,40}(?:-dirty)?$"_s);
-    if (hash.match(line).hasMatch())
-        return QVersionNumber();
+    static const QRegularExpression hash(u"^g?[0-9a-f]{7,40}(?:-dirty)?$"_s);
+    if (hash.match(line).hasMatch()) {
+        MagicTraceVersion unknown;
+        unknown.text = line;
+        return unknown;
+    }
     return std::nullopt;
 }
 

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "magictraceversion.h"
+
 #include <QList>
 #include <QMetaType>
 #include <QObject>
 #include <QString>
 #include <QStringList>
-#include <QVersionNumber>
 #include <memory>
 #include <optional>
 
@@ -32,10 +33,13 @@ struct MagicTraceCandidate
     Source source = Source::Path;
     Status status = Status::Missing;
     QString versionText; // what -version printed, trimmed, e.g. "v1.2.4" (only when status is Ok)
-    QVersionNumber version; // parsed from versionText, e.g. 1.2.4; null for an unrecognised development build
+    // Parsed from versionText. Not valid (isValid() false) for a development build that prints only a commit hash:
+    // such a build is newer than any release, but its exact features are unknown.
+    MagicTraceVersion version;
     QString problem; // a sentence saying what is wrong (empty when status is Ok)
 
     bool isUsable() const { return status == Status::Ok; }
+    MagicTraceCapabilities capabilities() const { return MagicTraceCapabilities::forVersion(version); }
     static QString sourceName(Source source); // "settings", "path", "app-install" (for JSON)
     static QString statusName(Status status); // "ok", "missing", ... (for JSON)
 };
@@ -64,9 +68,11 @@ public:
     static QString executableName(); // "magic-trace"
     // <AppLocalDataLocation>/bin: per user, never a shared directory such as /tmp.
     static QString defaultInstallDirectory();
-    // Parses what `magic-trace -version` prints ("v1.2.4", "v1.2.4-12-gd31ceba", "1.2.4"); nullopt if it is not a
-    // version. A recognised development string gives a null QVersionNumber inside the optional.
-    static std::optional<QVersionNumber> parseVersionOutput(const QString& text);
+    // Decides whether what `X -version` printed is a magic-trace version: exactly one line holding a git-describe
+    // version ("v1.2.4", "v1.2.4-12-gd31ceba", "1.2.4", optionally after "magic-trace") or only a commit hash (a
+    // build from an untagged checkout; gives an invalid MagicTraceVersion). Stricter than MagicTraceVersion::parse(),
+    // which finds a version inside any text: here other programs' output must be told apart. nullopt: not a version.
+    static std::optional<MagicTraceVersion> parseVersionOutput(const QString& text);
 
     void setConfiguredPath(const QString& path); // empty: none configured
     void setSearchDirectories(const QStringList& directories); // default: the directories of $PATH
