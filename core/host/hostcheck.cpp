@@ -326,7 +326,10 @@ void judgeProcessor(const HostCheckOptions& options, const HostFacts& facts, QLi
     QString why;
     QString fix;
     if (facts.cpuVendor == u"AuthenticAMD"_s || facts.cpuVendor == u"HygonGenuine"_s) {
-        why = tr("This is an AMD processor; Intel Processor Trace exists only on Intel processors.");
+        why = facts.hypervisor
+            ? tr("This is a virtual machine on an AMD processor; Intel Processor Trace exists only on Intel "
+                 "processors.")
+            : tr("This is an AMD processor; Intel Processor Trace exists only on Intel processors.");
         fix = tr("Trace on a physical Intel machine (Skylake or newer).");
     } else if (facts.hypervisor) {
         why = tr("This is a virtual machine, and most hypervisors do not pass Intel Processor Trace through to "
