@@ -46,6 +46,7 @@ QMap<QString, QString> goodMachine()
         { u"proc/sys/kernel/yama/ptrace_scope"_s, u"1\n"_s },
         { u"proc/self/status"_s, status(1000, 0, 0) },
         { u"proc/1/cgroup"_s, u"0::/init.scope\n"_s },
+        { u"proc/1/comm"_s, u"systemd\n"_s },
         { u"fs/etc/os-release"_s, u"PRETTY_NAME=\"Debian GNU/Linux 13 (trixie)\"\nID=debian\n"_s },
         { u"bin/perf"_s, u"#!/bin/sh\necho 'perf version 5.15.0'\n"_s },
         { u"tmp/.keep"_s, QString() },
@@ -307,6 +308,14 @@ private Q_SLOTS:
         QTest::newRow("nspawn variable") << Files {} << QString() << Env { { u"container"_s, u"systemd-nspawn"_s } }
                                          << u"environment.container"_s << warning << u"systemd-nspawn"_s << QString()
                                          << true;
+        QTest::newRow("tini as PID 1") << Files { { u"proc/1/comm"_s, u"tini\n"_s } } << QString() << Env {}
+                                       << u"environment.container"_s << warning << u"process 1 is \"tini\""_s
+                                       << QString() << true;
+        QTest::newRow("unknown PID 1") << Files { { u"proc/1/comm"_s, u"process_api\n"_s } } << QString() << Env {}
+                                       << u"environment.container"_s << warning << u"probable container"_s << QString()
+                                       << true;
+        QTest::newRow("sysvinit PID 1") << Files { { u"proc/1/comm"_s, u"init\n"_s } } << QString() << Env {}
+                                        << u"environment.container"_s << ok << u"Not running"_s << QString() << true;
         QTest::newRow("TMPDIR missing") << Files {} << QString() << Env { { u"TMPDIR"_s, u"$ROOT/nowhere"_s } }
                                         << u"environment.tmpdir"_s << warning << u"not writable"_s << u"TMPDIR"_s
                                         << true;

@@ -219,6 +219,21 @@ void readEnvironment(const HostCheckOptions& options, HostFacts& facts)
             facts.containerEvidence = u"container=%1"_s.arg(variable);
         }
     }
+    // Last resort: on a real system PID 1 is an init system; in a container it is the runtime's shim or the
+    // containerised program itself.
+    const QString initPath = joinPath(options.procRoot, u"1/comm"_s);
+    const auto init = readSmallFile(initPath);
+    if (facts.container.isEmpty() && init && !init->trimmed().isEmpty()) {
+        static const QList<QByteArray> systemInits
+            = { "systemd", "init", "runit", "openrc-init", "s6-svscan", "upstart", "busybox", "launchd" };
+        static const QList<QByteArray> containerInits
+            = { "docker-init", "tini", "dumb-init", "catatonit", "podman-init", "conmon" };
+        const QByteArray name = init->trimmed();
+        if (!systemInits.contains(name)) {
+            facts.container = containerInits.contains(name) ? QString::fromLatin1(name) : tr("probable");
+            facts.containerEvidence = tr("process 1 is \"%1\", not a system init").arg(QString::fromUtf8(name));
+        }
+    }
 
     facts.tmpDir = options.environment.value(u"TMPDIR"_s);
     if (facts.tmpDir.isEmpty())
