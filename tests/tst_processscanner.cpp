@@ -6,6 +6,8 @@
 #include <QRandomGenerator>
 #include <QTest>
 
+#include <grp.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -198,16 +200,36 @@ private Q_SLOTS:
 
     void permissionDenied()
     {
-        if (::geteuid() == 0)
-            QSKIP("root reads files whatever their mode; the hidepid case needs an unprivileged user");
+        // What hidepid=1 (or a security module) looks like: the PID directory is listed, its files refuse to open.
         FakeProcTree tree;
         QVERIFY(tree.add(proc(10, "visible")));
         QVERIFY(tree.add(proc(11, "hidden")));
         QVERIFY(QFile::setPermissions(tree.pidDir(11) + u"/stat", QFileDevice::Permissions()));
-        ProcessScanner scanner(tree.root(), FakeProcTree::tracer());
-        const ProcessScan scan = scanner.scan();
-        QCOMPARE(scan.processes.size(), 1);
-        QCOMPARE(scan.hidden, 1);
+        auto scanAndCheck = [&tree]() {
+            ProcessScanner scanner(tree.root(), FakeProcTree::tracer());
+            const ProcessScan scan = scanner.scan();
+            return scan.ok && scan.processes.size() == 1 && scan.processes.first().pid == 10 && scan.hidden == 1
+                && scan.vanished == 0;
+        };
+        if (::geteuid() != 0) {
+            QVERIFY(scanAndCheck());
+            return;
+        }
+        // Root reads any file whatever its mode: scan as "nobody" in a child process.
+        QVERIFY(QFile::setPermissions(tree.root(),
+            QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther
+                | QFileDevice::ExeOther));
+        const pid_t child = ::fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0)
+                ::_exit(2);
+            ::_exit(scanAndCheck() ? 0 : 1);
+        }
+        int status = 0;
+        QCOMPARE(::waitpid(child, &status, 0), child);
+        QVERIFY(WIFEXITED(status));
+        QCOMPARE(WEXITSTATUS(status), 0);
     }
 
     void pidReuse()

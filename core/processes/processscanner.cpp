@@ -47,9 +47,10 @@ QString sanitized(QString text)
 }
 
 // Reads the whole file at dirFd/path into *buffer (grown as needed, up to limit bytes). Returns the byte count,
-// or -1 with *err = errno.
-qsizetype readAt(
-    int dirFd, const char* path, QByteArray* buffer, qsizetype limit, int* err, struct stat* owner = nullptr)
+// or -1 with *err = errno. stat and status are generated whole on the first read (seq_file), so a short read there
+// is the end (shortReadEnds) and saves a read() per file; cmdline comes in pieces and is read to EOF.
+qsizetype readAt(int dirFd, const char* path, QByteArray* buffer, qsizetype limit, int* err, bool shortReadEnds,
+    struct stat* owner = nullptr)
 {
     const int fd = ::openat(dirFd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -78,7 +79,10 @@ qsizetype readAt(
         }
         if (n == 0)
             break;
+        const bool shortRead = n < buffer->size() - used;
         used += n;
+        if (shortRead && shortReadEnds)
+            break;
     }
     ::close(fd);
     return used;
@@ -196,7 +200,7 @@ bool ProcessScanner::readProcess(int dirFd, qint64 pid, double elapsedSeconds, P
     char path[48];
     std::snprintf(path, sizeof path, "%lld/stat", static_cast<long long>(pid));
     struct stat owner;
-    const qsizetype size = readAt(dirFd, path, &m_buffer, 64 * 1024, err, &owner);
+    const qsizetype size = readAt(dirFd, path, &m_buffer, 64 * 1024, err, true, &owner);
     if (size < 0)
         return false;
     StatFields stat;
@@ -235,7 +239,7 @@ bool ProcessScanner::readProcess(int dirFd, qint64 pid, double elapsedSeconds, P
             known->exePath.clear();
         } else {
             std::snprintf(path, sizeof path, "%lld/status", static_cast<long long>(pid));
-            const qsizetype statusSize = readAt(dirFd, path, &m_buffer, 64 * 1024, err);
+            const qsizetype statusSize = readAt(dirFd, path, &m_buffer, 64 * 1024, err, true);
             if (statusSize < 0)
                 return false;
             const StatusFields status = parseStatus(QByteArrayView(m_buffer.constData(), statusSize));
@@ -250,7 +254,7 @@ bool ProcessScanner::readProcess(int dirFd, qint64 pid, double elapsedSeconds, P
             }
 
             std::snprintf(path, sizeof path, "%lld/cmdline", static_cast<long long>(pid));
-            const qsizetype cmdSize = readAt(dirFd, path, &m_buffer, MaxCommandLineBytes, err);
+            const qsizetype cmdSize = readAt(dirFd, path, &m_buffer, MaxCommandLineBytes, err, false);
             if (cmdSize < 0)
                 return false;
             const bool truncated = cmdSize >= MaxCommandLineBytes;
