@@ -136,7 +136,7 @@ private Q_SLOTS:
         auto* table = new ProcessTable(tree.root(), FakeProcTree::tracer());
         table->refresh();
         delete table; // the job keeps its own state alive; its result goes nowhere
-        QThreadPool::globalInstance()->waitForDone(10000);
+        QVERIFY(ProcessTable::waitForScans(20000));
     }
 
     void realProc()

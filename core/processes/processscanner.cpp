@@ -47,8 +47,8 @@ QString sanitized(QString text)
 }
 
 // Reads the whole file at dirFd/path into *buffer (grown as needed, up to limit bytes). Returns the byte count,
-// or -1 with *err = errno. stat and status are generated whole on the first read (seq_file), so a short read there
-// is the end (shortReadEnds) and saves a read() per file; cmdline comes in pieces and is read to EOF.
+// or -1 with *err = errno. A short read is the end, which saves a read() per file: stat and status are generated
+// whole on the first read (seq_file, shortReadEnds); cmdline may come a page at a time on old kernels.
 qsizetype readAt(int dirFd, const char* path, QByteArray* buffer, qsizetype limit, int* err, bool shortReadEnds,
     struct stat* owner = nullptr)
 {
@@ -79,9 +79,10 @@ qsizetype readAt(int dirFd, const char* path, QByteArray* buffer, qsizetype limi
         }
         if (n == 0)
             break;
-        const bool shortRead = n < buffer->size() - used;
+        // Old kernels hand out cmdline a page per read: only a short read that is not whole pages ends it.
+        const bool shortRead = n < buffer->size() - used && (shortReadEnds || n % 4096 != 0);
         used += n;
-        if (shortRead && shortReadEnds)
+        if (shortRead)
             break;
     }
     ::close(fd);

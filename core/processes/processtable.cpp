@@ -6,6 +6,27 @@
 #include <QMutex>
 #include <QtConcurrent>
 #include <algorithm>
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace {
+
+constexpr int ScanNiceness = 5;
+
+// One thread for every table's scans: they never wait behind other jobs of the global pool (trace loads,
+// compression), and they run at a lower priority than the UI.
+QThreadPool* scanPool()
+{
+    static QThreadPool* pool = [] {
+        auto* p = new QThreadPool;
+        p->setMaxThreadCount(1);
+        p->setObjectName(QStringLiteral("ProcessTable scans"));
+        return p;
+    }();
+    return pool;
+}
+
+} // namespace
 
 struct ProcessTable::Worker
 {
@@ -39,6 +60,7 @@ ProcessTable::ProcessTable(const QString& procRoot, std::optional<TargetAccess::
 ProcessTable::~ProcessTable()
 {
     // A running scan finishes on its own and its result is dropped; nothing waits for it here.
+    // (The scan pool is deliberately leaked: a static QThreadPool would wait for a running scan at exit.)
     m_watcher.disconnect(this);
 }
 
@@ -75,6 +97,11 @@ std::optional<ProcessInfo> ProcessTable::process(const ProcessKey& key) const
     return std::nullopt;
 }
 
+bool ProcessTable::waitForScans(int timeoutMs)
+{
+    return scanPool()->waitForDone(timeoutMs);
+}
+
 void ProcessTable::refresh()
 {
     if (m_scanning) {
@@ -90,7 +117,10 @@ void ProcessTable::startScan()
     m_refreshPending = false;
     m_scanning = true;
     std::shared_ptr<Worker> worker = m_worker;
-    m_watcher.setFuture(QtConcurrent::run([worker]() {
+    m_watcher.setFuture(QtConcurrent::run(scanPool(), [worker]() {
+        // Scans yield to the UI thread when the machine is busy. The pool's thread only ever runs scans, so the
+        // nice value (which an unprivileged process cannot lower again) stays where it belongs.
+        ::setpriority(PRIO_PROCESS, id_t(::gettid()), ScanNiceness);
         QMutexLocker lock(&worker->mutex);
         auto outcome = std::make_shared<Outcome>();
         outcome->scan = worker->scanner.scan();

@@ -40,6 +40,9 @@ public:
 
     static constexpr int DefaultInterval = 2000;
 
+    // Waits until no table's scan is running (scans run on one shared thread). For tests and orderly shutdown.
+    static bool waitForScans(int timeoutMs);
+
 public Q_SLOTS:
     // Scans as soon as possible: now, or right after the scan that is running.
     void refresh();
