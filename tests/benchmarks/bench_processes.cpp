@@ -213,6 +213,7 @@ ModelFigures benchModel(const QList<ProcessInfo>& start, ProcessModel::Mode mode
 int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // progress shows even when redirected to a file
     int extra = 2000;
     int fake = 20000;
     int repeat = 9;
