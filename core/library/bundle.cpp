@@ -103,6 +103,8 @@ QString refusalForPath(const QString& path)
     const QStringList parts = path.split(QRegularExpression(u"[/\\\\]"_s));
     if (parts.contains(u".."_s))
         return tr("entry \"%1\" points outside the bundle (\"..\")").arg(path);
+    if (parts.size() > 1)
+        return tr("entry \"%1\" is inside a folder; a bundle has none").arg(path);
     if (!roleOf(path))
         return tr("unexpected entry \"%1\" (a bundle holds only %2, trace.fxt[.gz|.zst|.xz] and %3)")
             .arg(path, metadataName, logName);
@@ -205,11 +207,14 @@ bool scanTarStream(
         char header[tarBlock];
         const qint64 got = readBlock(header);
         if (got < 0)
-            return failWith(error, tr("the bundle is damaged (cannot decompress it)"));
-        if (got == 0)
+            return failWith(error, tr("the bundle is damaged or truncated (cannot decompress it)"));
+        if (got == 0) {
+            if (!stream.atEnd()) // a compressed stream that stopped before its end marker
+                return failWith(error, tr("the bundle is damaged or truncated (cannot decompress it)"));
             break; // end without the two zero blocks: tolerated, as tar does
+        }
         if (got != tarBlock)
-            return failWith(error, tr("the bundle is truncated"));
+            return failWith(error, tr("the bundle is damaged or truncated"));
         if (std::all_of(header, header + tarBlock, [](char c) { return c == 0; })) {
             if (++zeroBlocks == 2)
                 break;
@@ -244,9 +249,9 @@ bool scanTarStream(
                 const qint64 want = qMin<qint64>(left, buffer.size());
                 const qint64 n = readFully(stream, buffer.data(), want);
                 if (n < 0)
-                    return failWith(error, tr("the bundle is damaged (cannot decompress it)"));
+                    return failWith(error, tr("the bundle is damaged or truncated (cannot decompress it)"));
                 if (n != want)
-                    return failWith(error, tr("the bundle is truncated"));
+                    return failWith(error, tr("the bundle is damaged or truncated"));
                 if (keep && keep->size() < bytes)
                     keep->append(buffer.constData(), qMin<qint64>(n, bytes - keep->size()));
                 expanded += n;

@@ -62,6 +62,10 @@ bool PartialFile::commit(QString* error)
         discard();
         return false;
     };
+    // Writers such as KZip close the device themselves; reopen it then, to flush it to disk all the same.
+    if (!m_file.isOpen() && (m_file.error() != QFileDevice::NoError || !m_file.open(QIODevice::ReadOnly)))
+        return fail(
+            QCoreApplication::translate("PartialFile", "cannot write %1: %2").arg(m_finalPath, m_file.errorString()));
     if (!m_file.flush())
         return fail(
             QCoreApplication::translate("PartialFile", "cannot write %1: %2").arg(m_finalPath, m_file.errorString()));

@@ -40,8 +40,12 @@ qint64 readFully(QIODevice& device, char* data, qint64 size)
         const qint64 got = device.read(data + total, size - total);
         if (got < 0)
             return -1;
-        if (got == 0)
+        if (got == 0) {
+            // KCompressionDevice reports a damaged or cut stream as a short read first; only atEnd() tells.
+            if (!device.atEnd())
+                return -1;
             break;
+        }
         total += got;
     }
     return total;

@@ -129,6 +129,8 @@ public:
     void setBundleLimits(const Bundle::Limits& limits) { m_limits = limits; }
     Bundle::Limits bundleLimits() const { return m_limits; }
 
+    struct ScanResult; // internal: what a folder scan found (defined in tracelibrary.cpp)
+
 Q_SIGNALS:
     void entryAdded(const TraceEntry& entry);
     void entryChanged(const TraceEntry& entry);
@@ -138,8 +140,6 @@ Q_SIGNALS:
     // Something the user should know that is not the answer to a call (unreadable sidecar, recovery that
     // could not be written, ...).
     void problem(const QString& message);
-
-    struct ScanResult; // internal: what a folder scan found (defined in tracelibrary.cpp)
 
 private:
     void applyScan(const ScanResult& result);

@@ -198,7 +198,9 @@ Summary summarise(QByteArrayView bytes)
             break; // truncated by the prefix
         if (type == 1 && words >= 4) {
             const quint64 baseNs = wordAt(bytes, offset + 24);
-            summary.baseTime = QDateTime::fromMSecsSinceEpoch(qint64(baseNs / 1000000), QTimeZone::UTC);
+            // Writers without a wall clock leave 0 here; that is "unknown", not 1970.
+            if (baseNs > 946684800ull * 1000000000ull) // after 2000-01-01
+                summary.baseTime = QDateTime::fromMSecsSinceEpoch(qint64(baseNs / 1000000), QTimeZone::UTC);
         } else if (type == 2) {
             const quint32 index = (header >> 16) & 0x7fff;
             const qsizetype length = (header >> 32) & 0x7fff;
