@@ -706,6 +706,8 @@ std::optional<TraceLibrary::Removed> TraceLibrary::remove(const QString& id, QSt
         failWith(error, tr("%1 is still being recorded").arg(id));
         return std::nullopt;
     }
+    // Qt creates $XDG_DATA_HOME/Trash but not $XDG_DATA_HOME itself, which a fresh account may lack.
+    QDir().mkpath(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation));
     Removed removed;
     removed.id = id;
     // Trace first, sidecar last: an interruption leaves an entry with a missing trace, never an orphan trace.
