@@ -70,7 +70,8 @@ bool isValidId(const QString& id)
 }
 
 // A readable id made of the hint's safe characters, unique against the taken names and the folder.
-QString uniqueId(const QString& folder, const QString& hint, const QSet<QString>& taken)
+QString uniqueId(
+    const QString& folder, const QString& hint, const QSet<QString>& taken, const QString& ownTraceFile = {})
 {
     QString base;
     for (QChar c : hint) {
@@ -97,7 +98,8 @@ QString uniqueId(const QString& folder, const QString& hint, const QSet<QString>
         bool traceTaken = false;
         for (auto compression : { TraceProbe::Compression::None, TraceProbe::Compression::GZip,
                  TraceProbe::Compression::Zstd, TraceProbe::Compression::Xz }) {
-            traceTaken = traceTaken || QFileInfo::exists(dir.filePath(id + TraceProbe::fileSuffix(compression)));
+            const QString name = id + TraceProbe::fileSuffix(compression);
+            traceTaken = traceTaken || (name != ownTraceFile && QFileInfo::exists(dir.filePath(name)));
         }
         if (!traceTaken)
             return id;
@@ -315,7 +317,7 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
             continue;
         }
         TraceMetadata m;
-        m.id = uniqueId(folder, TraceProbe::baseName(name), ids);
+        m.id = uniqueId(folder, TraceProbe::baseName(name), ids, name);
         m.title = name;
         m.origin = u"discovered"_s;
         m.outcome = TraceOutcome::External;
@@ -562,7 +564,8 @@ bool TraceLibrary::writeSidecar(TraceEntry& entry, QString* error)
         // A found file in a folder we could not write to before: try to give it a sidecar now.
         const QString oldId = entry.id();
         TraceMetadata m = entry.metadata;
-        m.id = uniqueId(m_folder, TraceProbe::baseName(m.traceFile), QSet<QString>(m_order.begin(), m_order.end()));
+        m.id = uniqueId(
+            m_folder, TraceProbe::baseName(m.traceFile), QSet<QString>(m_order.begin(), m_order.end()), m.traceFile);
         const QString path = m_folder + u'/' + m.id + sidecarSuffix;
         if (!writeSidecarFile(path, m, true, error))
             return false;
