@@ -235,34 +235,58 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
     QSet<QString> referenced;
     QSet<QString> ids;
     bool sidecarWriteFailed = false;
+    // Reading and parsing the sidecars is most of the work: it runs on every core (the order is kept).
+    struct SidecarRead
+    {
+        QString id;
+        QString path;
+        QByteArray stamp;
+        std::optional<TraceEntry> entry;
+        QString problem;
+    };
+    QList<SidecarRead> reads;
     for (const QString& name : std::as_const(names)) {
-        if (!name.endsWith(sidecarSuffix))
-            continue;
-        const QString id = name.chopped(sidecarSuffix.size());
-        const QString path = folder + u'/' + name;
-        const QByteArray stamp = stampOf(path);
-        TraceEntry entry;
-        if (const auto it = known.constFind(id);
-            it != known.constEnd() && it->hasSidecar && !stamp.isEmpty() && knownStamps.value(id) == stamp) {
-            entry = *it;
+        if (name.endsWith(sidecarSuffix))
+            reads.append({ name.chopped(sidecarSuffix.size()), folder + u'/' + name, {}, std::nullopt, {} });
+    }
+    QtConcurrent::blockingMap(reads, [&](SidecarRead& read) {
+        qint64 sidecarSize = 0;
+        read.stamp = stampOf(read.path, &sidecarSize);
+        if (const auto it = known.constFind(read.id); it != known.constEnd() && it->hasSidecar && !read.stamp.isEmpty()
+            && knownStamps.value(read.id) == read.stamp) {
+            TraceEntry entry = *it;
             entry.metadata.fileSize = sizeOf(entry.tracePath());
             entry.logSize = qMax<qint64>(entry.metadata.logFile.isEmpty() ? 0 : sizeOf(entry.logPath()), 0);
-        } else {
-            QFile file(path);
-            if (!file.open(QIODevice::ReadOnly)) {
-                result->problems.append(tr("cannot read %1: %2").arg(path, file.errorString()));
-                continue;
-            }
-            QString error;
-            auto metadata = TraceMetadata::fromJsonBytes(file.read(qint64(4) << 20), &error);
-            if (!metadata || metadata->traceFile.isEmpty() || metadata->traceFile.contains(u'/')) {
-                result->problems.append(tr("%1 is not a trace sidecar and was left alone (%2)")
-                                            .arg(path, error.isEmpty() ? tr("no trace file named") : error));
-                continue;
-            }
-            metadata->id = id; // the file name is the id
-            entry = makeEntry(folder, *metadata, path);
+            read.entry = entry;
+            return;
         }
+        QFile file(read.path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            read.problem = tr("cannot read %1: %2").arg(read.path, file.errorString());
+            return;
+        }
+        QString error;
+        auto metadata = TraceMetadata::fromJsonBytes(file.read(qint64(4) << 20), &error);
+        if (!metadata || metadata->traceFile.isEmpty() || metadata->traceFile.contains(u'/')) {
+            read.problem = tr("%1 is not a trace sidecar and was left alone (%2)")
+                               .arg(read.path, error.isEmpty() ? tr("no trace file named") : error);
+            return;
+        }
+        metadata->id = read.id; // the file name is the id
+        TraceEntry entry = makeEntry(folder, *metadata, QString());
+        entry.sidecarSize = qMax<qint64>(sidecarSize, 0);
+        read.entry = entry;
+    });
+
+    for (SidecarRead& read : reads) {
+        if (!read.entry) {
+            result->problems.append(read.problem);
+            continue;
+        }
+        const QString& id = read.id;
+        const QString& path = read.path;
+        TraceEntry& entry = *read.entry;
+        bool rewritten = false;
         TraceMetadata& m = entry.metadata;
         // Crash recovery: a recording whose recorder is gone.
         if (m.outcome == TraceOutcome::Recording && !ownRecordings.contains(id) && !processIsAlive(m.recorderPid)) {
@@ -282,6 +306,7 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
                 result->problems.append(tr("recovered %1, but could not record it: %2").arg(id, error));
                 sidecarWriteFailed = true;
             }
+            rewritten = true;
         } else if (m.origin == u"discovered"_s && m.format.isEmpty() && m.fileSize > 0
             && m.fileSize != known.value(id).metadata.fileSize) {
             // A found file that was still being written: look again now that it has grown.
@@ -289,10 +314,15 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
             if (!m.format.isEmpty()) {
                 QString error;
                 writeSidecarFile(path, m, false, &error);
+                rewritten = true;
             }
         }
-        result->stamps.insert(id, stampOf(path));
-        entry.sidecarSize = qMax<qint64>(sizeOf(path), 0);
+        if (rewritten) {
+            qint64 sidecarSize = 0;
+            read.stamp = stampOf(path, &sidecarSize);
+            entry.sidecarSize = qMax<qint64>(sidecarSize, 0);
+        }
+        result->stamps.insert(id, read.stamp);
         referenced.insert(m.traceFile);
         if (!m.logFile.isEmpty())
             referenced.insert(m.logFile);
