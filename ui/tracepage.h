@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "traceoptionspanel.h"
+
+#include <QPointer>
+#include <QWidget>
+
+class LogView;
+class ProcessNameWatcher;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QTabWidget;
+class QToolButton;
+class TraceOptionsPanel;
+class TraceStateLine;
+
+// What to trace, as chosen on the page.
+struct TraceTarget
+{
+    enum class Mode { Attach, Launch };
+    Mode mode = Mode::Attach;
+    QList<qint64> pids;
+    QString displayName; // "firefox (1234)" or the program
+    QString program;
+    QStringList arguments;
+    QString workingDirectory;
+    QStringList environment; // KEY=VALUE, added to ours
+};
+
+// The Trace page: pick a process (or a name to wait for, or a program to launch), set the options, Trace, watch
+// the state line and the live log, Stop, and open the result.
+class TracePage : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit TracePage(QWidget* parent = nullptr);
+    ~TracePage() override;
+
+    // True from Trace until the session has finished, failed or been cancelled (also while waiting for a name).
+    bool isBusy() const;
+    // True while magic-trace runs and a Stop makes sense.
+    bool canStop() const;
+
+    TraceStateLine* stateLine() const { return m_stateLine; }
+    LogView* logView() const { return m_log; }
+    TraceOptionsPanel* optionsPanel() const { return m_options; }
+    QPushButton* traceButton() const { return m_traceButton; }
+    QTabWidget* modeTabs() const { return m_modes; }
+
+public Q_SLOTS:
+    // Trace what is selected in the current mode (Ctrl+R, the Trace button, double-click, Enter).
+    void startTrace();
+    // Stop the running trace (Esc, the Stop button). A second call is ignored.
+    void stopTrace();
+    // Repeat the last trace: same target (when it still runs) and same options.
+    void traceAgain();
+    // Trace this PID at once (--attach).
+    void traceProcess(qint64 pid);
+    void refresh();
+    void focusFilter();
+    // Stops the running trace properly and emits idle() when magic-trace has exited (closing the window).
+    void stopForClose();
+    void abortTrace();
+
+Q_SIGNALS:
+    void busyChanged(bool busy);
+    void openTraceRequested(const QString& path);
+    // A trace finished and was written to path.
+    void traceFinished(const QString& path, const QString& target);
+    void idle();
+
+private:
+    QWidget* createAttachTab();
+    QWidget* createWaitTab();
+    QWidget* createLaunchTab();
+    void begin(const TraceTarget& target);
+    void setBusy(bool busy);
+    void updateTraceButton();
+    std::optional<TraceTarget> currentTarget(QString* error) const;
+
+    QTabWidget* m_modes;
+    TraceOptionsPanel* m_options;
+    QPushButton* m_traceButton;
+    QToolButton* m_againButton;
+    TraceStateLine* m_stateLine;
+    LogView* m_log;
+    QLineEdit* m_waitName;
+    QLineEdit* m_program;
+    QLineEdit* m_arguments;
+    QLineEdit* m_workingDirectory;
+    QPlainTextEdit* m_environment;
+    ProcessNameWatcher* m_nameWatcher;
+    std::optional<TraceTarget> m_lastTarget;
+    bool m_busy = false;
+    bool m_stopRequested = false;
+};
