@@ -2,13 +2,22 @@
 #include "tracepage.h"
 
 #include "appsettings.h"
+#include "desktopactions.h"
+#include "host/magictraceinstaller.h"
 #include "icons.h"
 #include "logview.h"
 #include "processnamewatcher.h"
+#include "readinessbanner.h"
+#include "trace/traceoutput.h"
 #include "traceoptionspanel.h"
 #include "tracestateline.h"
 
+#include <QApplication>
+#include <QClipboard>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QJsonObject>
+#include <QLocale>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -39,6 +48,8 @@ TracePage::TracePage(QWidget* parent)
     , m_workingDirectory(new QLineEdit(this))
     , m_environment(new QPlainTextEdit(this))
     , m_nameWatcher(new ProcessNameWatcher(this))
+    , m_banner(new ReadinessBanner(this))
+    , m_locator(new MagicTraceLocator(this))
 {
     m_modes->setDocumentMode(true);
     m_modes->addTab(createAttachTab(), Icons::icon(u"process"_s), tr("Running process"));
@@ -105,9 +116,23 @@ TracePage::TracePage(QWidget* parent)
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(m_banner);
     layout->addWidget(split, 1);
 
     connect(m_stateLine, &TraceStateLine::openRequested, this, &TracePage::openTraceRequested);
+    connect(m_stateLine, &TraceStateLine::showInFolderRequested, this,
+        [](const QString& path) { DesktopActions::showInFolder(path); });
+    connect(m_stateLine, &TraceStateLine::openInPerfettoRequested, this,
+        [this](const QString& path) { DesktopActions::openInPerfetto(path, this); });
+    connect(m_stateLine, &TraceStateLine::copyFixRequested, this,
+        [](const QString& fix) { QApplication::clipboard()->setText(fix); });
+    connect(m_locator, &MagicTraceLocator::finished, this, &TracePage::located);
+    connect(m_banner, &ReadinessBanner::recheckRequested, this, &TracePage::checkHost);
+    connect(m_banner, &ReadinessBanner::installRequested, this, &TracePage::installMagicTrace);
+    connect(m_banner, &ReadinessBanner::installCancelRequested, this, [this] {
+        if (m_installer)
+            m_installer->cancel();
+    });
     connect(m_options, &TraceOptionsPanel::changed, this,
         [this] { AppSettings::setLastTraceOptions(m_options->values()); });
     connect(m_nameWatcher, &ProcessNameWatcher::appeared, this, [this](qint64 pid) {
@@ -119,9 +144,91 @@ TracePage::TracePage(QWidget* parent)
         begin(target);
     });
     updateTraceButton();
+    checkHost();
 }
 
-TracePage::~TracePage() = default;
+TracePage::~TracePage()
+{
+    // Never orphan magic-trace: the session's destructor kills its process group. MainWindow stops it properly
+    // before it gets here.
+    delete m_session;
+}
+
+void TracePage::checkHost()
+{
+    if (m_locator->isRunning())
+        return;
+    m_banner->setChecking(true);
+    m_locator->setConfiguredPath(AppSettings::magicTracePath());
+    m_locator->start();
+}
+
+void TracePage::located(const MagicTraceLocation& location)
+{
+    m_banner->setChecking(false);
+    m_hostChecked = true;
+    m_locatorFindings.clear();
+    m_magicTrace = location.found();
+    if (m_magicTrace) {
+        const std::optional<MagicTraceVersion> version = MagicTraceVersion::parse(m_magicTrace->versionText);
+        // A development build that prints no version is treated as the newest release.
+        m_capabilities = MagicTraceCapabilities::forVersion(
+            version && version->isValid() ? *version : MagicTraceVersion::fromNumbers(1, 2, 4));
+        m_options->setMagicTraceVersion(m_magicTrace->version);
+        m_banner->setInstallOffered(false);
+    } else {
+        Finding missing;
+        missing.id = u"magic-trace.missing"_s;
+        missing.severity = Finding::Severity::Blocker;
+        QStringList problems;
+        for (const MagicTraceCandidate& candidate : location.candidates) {
+            if (!candidate.problem.isEmpty())
+                problems << candidate.path + u": "_s + candidate.problem;
+        }
+        missing.message = tr("magic-trace was not found: not at the path in the settings, not on PATH and not "
+                             "installed by Magic Trace Studio.");
+        if (!problems.isEmpty())
+            missing.message += u' ' + tr("Skipped: %1.").arg(problems.join(u"; "_s));
+        missing.fix = tr("Press \"Install magic-trace\" to download the release binary, or set its path in "
+                         "Settings.");
+        m_locatorFindings << missing;
+        m_banner->setInstallOffered(true);
+    }
+    updateBanner();
+    Q_EMIT hostChecked();
+    if (m_pendingTarget) {
+        const TraceTarget target = *std::exchange(m_pendingTarget, std::nullopt);
+        begin(target);
+    }
+}
+
+void TracePage::updateBanner()
+{
+    m_banner->setFindings(m_locatorFindings);
+}
+
+void TracePage::installMagicTrace()
+{
+    if (m_installer && m_installer->isRunning())
+        return;
+    if (!m_installer) {
+        m_installer = new MagicTraceInstaller(this);
+        connect(m_installer, &MagicTraceInstaller::progress, m_banner, &ReadinessBanner::setInstallProgress);
+        connect(m_installer, &MagicTraceInstaller::finished, this, [this](const InstallResult& result) {
+            if (result.ok()) {
+                m_banner->setInstallFinished(true,
+                    result.verified ? tr("magic-trace was installed and its checksum verified.")
+                                    : tr("magic-trace was installed to %1 (not verified; SHA-256 %2).")
+                                          .arg(result.path, result.sha256));
+                checkHost();
+            } else {
+                m_banner->setInstallFinished(false, tr("Installing magic-trace failed: %1").arg(result.error));
+            }
+        });
+    }
+    m_banner->setInstallProgress(0, -1);
+    m_installer->start();
+}
 
 QWidget* TracePage::createAttachTab()
 {
@@ -266,14 +373,233 @@ void TracePage::traceAgain()
         begin(*m_lastTarget);
 }
 
+void TracePage::failBeforeStart(const QString& headline, const QString& explanation, const QString& fix)
+{
+    m_stateLine->setFailed(headline, explanation, fix);
+    setBusy(false);
+}
+
 void TracePage::begin(const TraceTarget& target)
 {
+    if (m_session)
+        return;
     m_lastTarget = target;
-    m_againButton->setEnabled(true);
-    AppSettings::setLastTraceOptions(m_options->values());
+    m_currentTarget = target;
+    const TraceOptionValues options = m_options->values();
+    AppSettings::setLastTraceOptions(options);
     m_log->clear();
-    m_stateLine->setFailed(tr("The trace controller is not built in yet"),
-        tr("This build has no magic-trace controller (core/trace)."), QString());
+    setBusy(true);
+    if (!m_magicTrace) {
+        if (!m_hostChecked || m_locator->isRunning()) {
+            // Still looking (e.g. --attach at start-up): trace as soon as it is found.
+            m_pendingTarget = target;
+            m_stateLine->setIdle(tr("Looking for magic-trace…"));
+            return;
+        }
+        failBeforeStart(tr("magic-trace is not installed"),
+            tr("No magic-trace executable was found, so nothing can be traced yet."),
+            tr("Press \"Install magic-trace\" above, or set its path in Settings (Ctrl+,)."));
+        return;
+    }
+
+    TraceRequest request;
+    request.mode = target.mode == TraceTarget::Mode::Launch ? TraceRequest::Mode::Run : TraceRequest::Mode::Attach;
+    request.pids = target.pids;
+    request.program = target.program;
+    request.programArguments = target.arguments;
+    request.workingDirectory = target.workingDirectory;
+    if (!target.environment.isEmpty()) {
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        for (const QString& assignment : target.environment) {
+            const qsizetype equals = assignment.indexOf(u'=');
+            if (equals > 0)
+                environment.insert(assignment.left(equals), assignment.mid(equals + 1));
+        }
+        request.environment = environment;
+    }
+    request.trigger = options.trigger;
+    request.multiThread = options.multiThread;
+    request.multiSnapshot = options.multiSnapshot;
+    request.fullExecution = options.fullExecution;
+    request.snapshotSize = options.snapshotSize;
+    if (options.timerResolution == u"Sample"_s)
+        request.timerResolution = u"(Sample ((freq %1)))"_s.arg(options.sampleFrequency);
+    else if (options.timerResolution != u"Normal"_s)
+        request.timerResolution = options.timerResolution;
+    request.sampling = options.sampling;
+    request.callgraphMode = options.callgraphMode;
+    request.includeKernel = options.kernel == TraceOptionValues::Kernel::IncludeKernel;
+    request.kernelOnly = options.kernel == TraceOptionValues::Kernel::KernelOnly;
+    request.filter = options.filter;
+    request.attachTimeoutMs = AppSettings::attachTimeoutSeconds() * 1000;
+
+    TraceProbe::Compression compression = TraceProbe::Compression::None;
+    if (m_capabilities.compressedOutput) {
+        if (options.outputFormat == u"fxt.gz"_s)
+            compression = TraceProbe::Compression::GZip;
+        else if (options.outputFormat == u"fxt.zst"_s)
+            compression = TraceProbe::Compression::Zstd;
+    }
+    // Validate before anything is written, so a refused option leaves no library entry behind.
+    request.outputPath = TraceOutput::defaultDirectory() + u"/check"_s + TraceProbe::fileSuffix(compression);
+    QString error;
+    if (!request.validate(m_capabilities, &error)) {
+        failBeforeStart(tr("These options cannot be used"), error,
+            tr("Change the options, or install a newer magic-trace."));
+        return;
+    }
+
+    m_recordingId.clear();
+    m_recordingLogPath.clear();
+    if (m_library) {
+        TraceMetadata metadata;
+        metadata.title = target.displayName;
+        metadata.targetPid = target.pids.value(0);
+        metadata.processName = target.processName;
+        metadata.commandLine = target.commandLine;
+        metadata.executable = target.mode == TraceTarget::Mode::Launch ? target.program : target.executable;
+        metadata.user = target.user;
+        metadata.startTime = QDateTime::currentDateTimeUtc();
+        metadata.mode = TraceRequest::modeName(request.mode);
+        QJsonObject optionObject;
+        const QVariantMap optionMap = options.toVariantMap();
+        for (auto it = optionMap.cbegin(); it != optionMap.cend(); ++it)
+            optionObject.insert(it.key(), QJsonValue::fromVariant(it.value()));
+        metadata.options = optionObject;
+        metadata.magicTraceVersion = m_magicTrace->versionText;
+        const std::optional<TraceLibrary::Recording> recording =
+            m_library->beginRecording(metadata, &error, compression);
+        if (!recording) {
+            failBeforeStart(tr("The trace cannot be stored"), error, tr("Check the traces folder in Settings."));
+            return;
+        }
+        m_recordingId = recording->id;
+        m_recordingLogPath = recording->logPath;
+        request.outputPath = recording->tracePath;
+    } else {
+        request.outputPath = TraceOutput::uniqueOutputPath(TraceOutput::defaultDirectory(), m_capabilities);
+        if (compression != TraceProbe::Compression::GZip) {
+            const QString suffix = TraceProbe::fileSuffix(compression);
+            request.outputPath = request.outputPath.left(request.outputPath.indexOf(u".fxt"_s)) + suffix;
+        }
+    }
+
+    m_session = new TraceSession(m_magicTrace->path, m_capabilities, request, this);
+    connect(m_session, &TraceSession::stateChanged, this, &TracePage::onSessionState);
+    connect(m_session, &TraceSession::logLine, this, [this](const LogLine& line) {
+        LogView::LineClass lineClass = LogView::LineClass::Other;
+        switch (line.kind) {
+        case LogLine::Kind::Progress:
+            lineClass = LogView::LineClass::Progress;
+            break;
+        case LogLine::Kind::Warning:
+            lineClass = LogView::LineClass::Warning;
+            break;
+        case LogLine::Kind::Error:
+            lineClass = LogView::LineClass::Error;
+            break;
+        case LogLine::Kind::Other:
+            break;
+        }
+        m_log->appendLine(line.text, lineClass, QDateTime::fromMSecsSinceEpoch(line.timeMs));
+    });
+    connect(m_session, &TraceSession::stopHeld, this, [this] { m_stateLine->setStopPending(); });
+    connect(m_session, &TraceSession::targetsExited, this, [this](const QList<qint64>& pids) {
+        QStringList list;
+        for (qint64 pid : pids)
+            list << QString::number(pid);
+        m_log->appendLine(tr("The traced process exited (PID %1); stopping magic-trace so the trace is still "
+                             "written.")
+                              .arg(list.join(u", "_s)),
+            LogView::LineClass::Note, QDateTime::currentDateTime());
+    });
+    connect(m_session, &TraceSession::finished, this, &TracePage::onSessionFinished);
+    m_log->appendLine(u"$ magic-trace "_s + request.magicTraceArguments().join(u' '), LogView::LineClass::Note,
+        QDateTime::currentDateTime());
+    m_stateLine->setAttaching(target.displayName);
+    m_session->start(&error);
+}
+
+void TracePage::onSessionState(TraceSession::State state)
+{
+    switch (state) {
+    case TraceSession::State::Starting:
+    case TraceSession::State::Attaching:
+        if (m_stateLine->state() != TraceStateLine::State::Attaching)
+            m_stateLine->setAttaching(m_currentTarget.displayName);
+        break;
+    case TraceSession::State::Recording:
+        m_stateLine->setRecording(m_currentTarget.displayName);
+        break;
+    case TraceSession::State::Stopping:
+        m_stateLine->setStopping();
+        break;
+    case TraceSession::State::Decoding:
+        m_stateLine->setDecoding();
+        break;
+    default:
+        break;
+    }
+    updateTraceButton();
+    Q_EMIT busyChanged(m_busy);
+}
+
+void TracePage::onSessionFinished(const TraceResult& result)
+{
+    TraceSession* session = std::exchange(m_session, nullptr);
+    if (!session)
+        return;
+    m_log->flush();
+    if (m_library && !m_recordingId.isEmpty()) {
+        TraceLibrary::RecordingResult recorded;
+        switch (result.outcome) {
+        case TraceResult::Outcome::Finished:
+            recorded.outcome = TraceOutcome::Succeeded;
+            break;
+        case TraceResult::Outcome::Failed:
+            recorded.outcome = TraceOutcome::Failed;
+            break;
+        case TraceResult::Outcome::Cancelled:
+            recorded.outcome = TraceOutcome::Cancelled;
+            break;
+        }
+        if (!result.crashed && result.exitCode >= 0)
+            recorded.exitCode = result.exitCode;
+        recorded.exitSignal = result.crashed ? result.exitSignal : 0;
+        recorded.endTime = result.endTime.toUTC();
+        recorded.logFilePath = result.logPath;
+        recorded.magicTraceVersion = result.magicTraceVersion.text;
+        QString error;
+        if (!m_library->finishRecording(m_recordingId, recorded, &error)) {
+            m_log->appendLine(tr("The trace's record in the library could not be completed: %1").arg(error),
+                LogView::LineClass::Error, QDateTime::currentDateTime());
+        } else if (!result.logPath.isEmpty() && QFileInfo(result.logPath) != QFileInfo(m_recordingLogPath)
+            && QFileInfo::exists(m_recordingLogPath)) {
+            QFile::remove(result.logPath); // the library keeps its own copy
+        }
+    }
+
+    switch (result.outcome) {
+    case TraceResult::Outcome::Finished: {
+        QString summary = result.outputPath;
+        if (result.outputSize > 0)
+            summary = tr("%1 (%2)").arg(result.outputPath, QLocale().formattedDataSize(result.outputSize));
+        if (result.targetsExited)
+            summary += u"\n"_s + tr("The traced process exited while recording; magic-trace was stopped for you.");
+        m_stateLine->setFinished(result.outputPath, summary);
+        Q_EMIT traceFinished(result.outputPath, m_currentTarget.displayName);
+        break;
+    }
+    case TraceResult::Outcome::Failed:
+        m_stateLine->setFailed(tr("The trace of %1 failed").arg(m_currentTarget.displayName), result.diagnosis.sentence,
+            result.diagnosis.fix, result.diagnosis.evidence);
+        break;
+    case TraceResult::Outcome::Cancelled:
+        m_stateLine->setCancelled(tr("magic-trace was stopped without writing a trace."));
+        break;
+    }
+    session->deleteLater();
+    setBusy(false);
 }
 
 void TracePage::stopTrace()
@@ -286,12 +612,27 @@ void TracePage::stopTrace()
         setBusy(false);
         return;
     }
+    if (m_pendingTarget) {
+        m_pendingTarget.reset();
+        m_stateLine->setIdle(tr("Cancelled before magic-trace was found."));
+        setBusy(false);
+        return;
+    }
+    if (!m_session)
+        return;
+    // Disabled at once: a second stop would kill magic-trace while it decodes and lose the trace.
     m_stopRequested = true;
     updateTraceButton();
+    Q_EMIT busyChanged(m_busy);
+    m_session->stop();
 }
 
 void TracePage::abortTrace()
 {
+    if (m_session) {
+        m_session->abort();
+        return;
+    }
     stopTrace();
 }
 
@@ -301,6 +642,8 @@ void TracePage::stopForClose()
         Q_EMIT idle();
         return;
     }
+    if (m_session && m_stopRequested)
+        return; // already stopping; idle() follows when magic-trace has written the trace
     stopTrace();
 }
 

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "host/magictracelocator.h"
+#include "host/magictraceversion.h"
+#include "library/tracelibrary.h"
+#include "trace/tracesession.h"
 #include "traceoptionspanel.h"
 
 #include <QPointer>
 #include <QWidget>
 
 class LogView;
+class MagicTraceInstaller;
+class ReadinessBanner;
 class ProcessNameWatcher;
 class QLineEdit;
 class QPlainTextEdit;
@@ -23,6 +29,10 @@ struct TraceTarget
     Mode mode = Mode::Attach;
     QList<qint64> pids;
     QString displayName; // "firefox (1234)" or the program
+    QString processName;
+    QString commandLine;
+    QString executable;
+    QString user;
     QString program;
     QStringList arguments;
     QString workingDirectory;
@@ -48,6 +58,21 @@ public:
     TraceOptionsPanel* optionsPanel() const { return m_options; }
     QPushButton* traceButton() const { return m_traceButton; }
     QTabWidget* modeTabs() const { return m_modes; }
+    ReadinessBanner* banner() const { return m_banner; }
+    QLineEdit* waitNameEdit() const { return m_waitName; }
+    QLineEdit* programEdit() const { return m_program; }
+    QLineEdit* argumentsEdit() const { return m_arguments; }
+
+    // Where new traces are recorded (the library the Library page shows). Without one, traces go to
+    // TraceOutput::defaultDirectory() and are not listed.
+    void setLibrary(TraceLibrary* library) { m_library = library; }
+    // The magic-trace in use, once found.
+    std::optional<MagicTraceCandidate> magicTrace() const { return m_magicTrace; }
+    bool isHostChecked() const { return m_hostChecked; }
+    // The session of the running trace, if any (tests).
+    TraceSession* session() const { return m_session; }
+    // The library id of the last trace started.
+    QString lastRecordingId() const { return m_recordingId; }
 
 public Q_SLOTS:
     // Trace what is selected in the current mode (Ctrl+R, the Trace button, double-click, Enter).
@@ -63,6 +88,8 @@ public Q_SLOTS:
     // Stops the running trace properly and emits idle() when magic-trace has exited (closing the window).
     void stopForClose();
     void abortTrace();
+    // Looks for magic-trace (and checks the host) again, e.g. after the settings changed.
+    void checkHost();
 
 Q_SIGNALS:
     void busyChanged(bool busy);
@@ -70,6 +97,8 @@ Q_SIGNALS:
     // A trace finished and was written to path.
     void traceFinished(const QString& path, const QString& target);
     void idle();
+    // The host checks finished (magicTrace() tells whether magic-trace was found).
+    void hostChecked();
 
 private:
     QWidget* createAttachTab();
@@ -79,6 +108,12 @@ private:
     void setBusy(bool busy);
     void updateTraceButton();
     std::optional<TraceTarget> currentTarget(QString* error) const;
+    void located(const MagicTraceLocation& location);
+    void installMagicTrace();
+    void onSessionState(TraceSession::State state);
+    void onSessionFinished(const TraceResult& result);
+    void failBeforeStart(const QString& headline, const QString& explanation, const QString& fix = {});
+    void updateBanner();
 
     QTabWidget* m_modes;
     TraceOptionsPanel* m_options;
@@ -92,6 +127,19 @@ private:
     QLineEdit* m_workingDirectory;
     QPlainTextEdit* m_environment;
     ProcessNameWatcher* m_nameWatcher;
+    ReadinessBanner* m_banner;
+    MagicTraceLocator* m_locator;
+    MagicTraceInstaller* m_installer = nullptr;
+    QPointer<TraceLibrary> m_library;
+    std::optional<MagicTraceCandidate> m_magicTrace;
+    MagicTraceCapabilities m_capabilities;
+    QList<Finding> m_locatorFindings;
+    bool m_hostChecked = false;
+    std::optional<TraceTarget> m_pendingTarget; // asked for before magic-trace was found
+    TraceSession* m_session = nullptr;
+    TraceTarget m_currentTarget;
+    QString m_recordingId;
+    QString m_recordingLogPath;
     std::optional<TraceTarget> m_lastTarget;
     bool m_busy = false;
     bool m_stopRequested = false;
