@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "icons.h"
+#include "library/tracelibrary.h"
 #include "librarypage.h"
 #include "settingsdialog.h"
 #include "tracepage.h"
@@ -92,6 +93,7 @@ MainWindow::MainWindow(QWidget* parent)
     createActions();
     createMenus();
     updateActions();
+    useLibraryFolder(TraceLibrary::configuredFolder());
 
     resize(1280, 800);
     QSettings settings;
@@ -100,6 +102,18 @@ MainWindow::MainWindow(QWidget* parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::useLibraryFolder(const QString& folder)
+{
+    if (m_library && m_library->folder() == folder)
+        return;
+    TraceLibrary* old = m_library;
+    m_library = new TraceLibrary(folder, this);
+    m_libraryPage->setLibrary(m_library);
+    m_tracePage->setLibrary(m_library);
+    if (old)
+        old->deleteLater();
+}
 
 void MainWindow::setViewerFactory(ViewerFactory factory)
 {
@@ -235,8 +249,16 @@ void MainWindow::showSettings()
 {
     SettingsDialog dialog(this);
     if (dialog.exec() == QDialog::Accepted) {
+        // A recording in progress keeps writing to the library it started in; switch once it is done.
+        if (m_tracePage->isBusy()) {
+            connect(
+                m_tracePage, &TracePage::idle, this, [this] { useLibraryFolder(TraceLibrary::configuredFolder()); },
+                Qt::SingleShotConnection);
+        } else {
+            useLibraryFolder(TraceLibrary::configuredFolder());
+        }
         m_libraryPage->settingsChanged();
-        m_tracePage->refresh();
+        m_tracePage->checkHost();
     }
 }
 

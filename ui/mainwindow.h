@@ -9,6 +9,7 @@ class QAction;
 class QLabel;
 class QSystemTrayIcon;
 class QTabWidget;
+class TraceLibrary;
 class TracePage;
 
 // The application window: the Trace page, the Library page and one tab per open trace. Holds the actions and
@@ -33,6 +34,7 @@ public:
 
     TracePage* tracePage() const { return m_tracePage; }
     LibraryPage* libraryPage() const { return m_libraryPage; }
+    TraceLibrary* library() const { return m_library; }
     QTabWidget* pages() const { return m_pages; }
     QAction* action(const QString& name) const;
 
@@ -54,11 +56,13 @@ private:
     void notifyFinished(const QString& path, const QString& target);
     void updateActions();
     void closeTab(int index);
+    void useLibraryFolder(const QString& folder);
 
     QTabWidget* m_pages;
     TracePage* m_tracePage;
     LibraryPage* m_libraryPage;
     QLabel* m_statusLabel;
+    TraceLibrary* m_library = nullptr;
     QSystemTrayIcon* m_tray = nullptr;
     QList<QAction*> m_actions;
     bool m_closeWhenIdle = false;

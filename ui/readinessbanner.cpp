@@ -25,8 +25,8 @@ QString findingHtml(const Finding& finding)
 {
     QString html = u"<p>%1</p>"_s.arg(finding.message.toHtmlEscaped());
     if (!finding.fix.isEmpty()) {
-        html += u"<p>%1<br><code>%2</code></p>"_s.arg(ReadinessBanner::tr("Fix:"),
-            finding.fix.toHtmlEscaped().replace(u"\n"_s, u"<br>"_s));
+        html += u"<p>%1<br><code>%2</code></p>"_s.arg(
+            ReadinessBanner::tr("Fix:"), finding.fix.toHtmlEscaped().replace(u"\n"_s, u"<br>"_s));
     }
     if (!finding.security.isEmpty())
         html += u"<p><i>%1</i></p>"_s.arg(finding.security.toHtmlEscaped());
@@ -176,8 +176,8 @@ void ReadinessBanner::updateView()
         m_headline->setText(m_installing ? tr("Installing magic-trace…") : tr("magic-trace"));
         m_text->setText(m_installMessage.toHtmlEscaped());
     } else {
-        m_headline->setText(blocked ? tr("No trace can be taken on this machine yet")
-                                    : tr("Traces may be incomplete on this machine"));
+        m_headline->setText(
+            blocked ? tr("No trace can be taken on this machine yet") : tr("Traces may be incomplete on this machine"));
         QString html;
         const int shown = m_expanded ? int(m_findings.size()) : 1;
         for (int i = 0; i < shown; ++i)

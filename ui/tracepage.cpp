@@ -16,13 +16,13 @@
 #include <QClipboard>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QJsonObject>
-#include <QLocale>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
@@ -444,8 +444,8 @@ void TracePage::begin(const TraceTarget& target)
     request.outputPath = TraceOutput::defaultDirectory() + u"/check"_s + TraceProbe::fileSuffix(compression);
     QString error;
     if (!request.validate(m_capabilities, &error)) {
-        failBeforeStart(tr("These options cannot be used"), error,
-            tr("Change the options, or install a newer magic-trace."));
+        failBeforeStart(
+            tr("These options cannot be used"), error, tr("Change the options, or install a newer magic-trace."));
         return;
     }
 
@@ -467,8 +467,8 @@ void TracePage::begin(const TraceTarget& target)
             optionObject.insert(it.key(), QJsonValue::fromVariant(it.value()));
         metadata.options = optionObject;
         metadata.magicTraceVersion = m_magicTrace->versionText;
-        const std::optional<TraceLibrary::Recording> recording =
-            m_library->beginRecording(metadata, &error, compression);
+        const std::optional<TraceLibrary::Recording> recording
+            = m_library->beginRecording(metadata, &error, compression);
         if (!recording) {
             failBeforeStart(tr("The trace cannot be stored"), error, tr("Check the traces folder in Settings."));
             return;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "host/finding.h"
 #include "host/magictracelocator.h"
 #include "host/magictraceversion.h"
 #include "library/tracelibrary.h"
