@@ -319,7 +319,10 @@ void LogView::copyAll()
 
 LogView::LineClass LogView::classify(QStringView line)
 {
-    const QStringView trimmed = line.trimmed();
+    QStringView trimmed = line.trimmed();
+    // Saved logs carry "HH:MM:SS.mmm E| " in front of each line.
+    if (trimmed.size() >= 16 && trimmed[2] == u':' && trimmed[5] == u':' && trimmed[8] == u'.' && trimmed[14] == u'|')
+        trimmed = trimmed.mid(16);
     if (trimmed.startsWith(u"[ "_s) || trimmed.startsWith(u"Visit https://"_s))
         return LineClass::Progress;
     if (trimmed.startsWith(u"Error"_s, Qt::CaseInsensitive) || trimmed.contains(u"BUG"_s)

@@ -27,13 +27,32 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#if __has_include("viewer/viewerpage.h")
+#include "viewer/viewerpage.h"
+#define MTS_HAVE_VIEWER 1
+#endif
+
 using namespace Qt::StringLiterals;
 
 namespace {
 
+MainWindow::ViewerFactory defaultViewerFactory()
+{
+#ifdef MTS_HAVE_VIEWER
+    // The viewer of ui/viewer: loads in the background, so the tab appears at once.
+    return [](const QString& path, QWidget* parent, QString*) -> QWidget* {
+        auto* page = new ViewerPage(parent);
+        page->open(path);
+        return page;
+    };
+#else
+    return {};
+#endif
+}
+
 MainWindow::ViewerFactory& viewerFactory()
 {
-    static MainWindow::ViewerFactory factory;
+    static MainWindow::ViewerFactory factory = defaultViewerFactory();
     return factory;
 }
 
@@ -299,6 +318,15 @@ void MainWindow::openTrace(const QString& path)
     tab->setProperty("tracePath", absolute);
     const int index = m_pages->addTab(tab, Icons::icon(u"decode"_s), QFileInfo(absolute).fileName());
     m_pages->setTabToolTip(index, absolute);
+#ifdef MTS_HAVE_VIEWER
+    if (auto* viewer = qobject_cast<ViewerPage*>(tab)) {
+        connect(viewer, &ViewerPage::titleChanged, this, [this, viewer](const QString& title) {
+            const int at = m_pages->indexOf(viewer);
+            if (at >= 0)
+                m_pages->setTabText(at, title);
+        });
+    }
+#endif
     m_pages->setCurrentIndex(index);
     statusBar()->showMessage(tr("Opened %1").arg(absolute), 5000);
 }

@@ -267,7 +267,7 @@ bool TraceOptionsPanel::isOptionEnabled(const QString& flag) const
 {
     for (const Row& row : m_rows) {
         if (row.flag == flag)
-            return row.field->isEnabled();
+            return row.field->isEnabledTo(this);
     }
     return false;
 }
@@ -334,15 +334,15 @@ TraceOptionValues TraceOptionsPanel::values() const
     values.outputFormat = m_format->currentData().toString();
     values.trigger = comboValue(m_trigger);
     values.multiThread = m_multiThread->isChecked();
-    values.multiSnapshot = m_multiSnapshot->isEnabled() && m_multiSnapshot->isChecked();
+    values.multiSnapshot = m_multiSnapshot->isEnabledTo(this) && m_multiSnapshot->isChecked();
     values.fullExecution = m_fullExecution->isChecked();
     values.snapshotSize = comboValue(m_snapshotSize);
     values.timerResolution = m_timerResolution->currentData().toString();
     values.sampleFrequency = m_sampleFrequency->value();
-    values.sampling = m_sampling->isEnabled() && m_sampling->isChecked();
-    values.callgraphMode = m_callgraph->isEnabled() ? m_callgraph->currentData().toString() : QString();
+    values.sampling = m_sampling->isEnabledTo(this) && m_sampling->isChecked();
+    values.callgraphMode = m_callgraph->isEnabledTo(this) ? m_callgraph->currentData().toString() : QString();
     values.kernel = TraceOptionValues::Kernel(m_kernel->currentData().toInt());
-    values.filter = m_filter->isEnabled() ? m_filter->text().trimmed() : QString();
+    values.filter = m_filter->isEnabledTo(this) ? m_filter->text().trimmed() : QString();
     return values;
 }
 

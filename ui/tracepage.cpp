@@ -3,10 +3,13 @@
 
 #include "appsettings.h"
 #include "desktopactions.h"
+#include "host/hostcheck.h"
 #include "host/magictraceinstaller.h"
 #include "icons.h"
 #include "logview.h"
+#include "processes/processtable.h"
 #include "processnamewatcher.h"
+#include "processpicker.h"
 #include "readinessbanner.h"
 #include "trace/traceoutput.h"
 #include "traceoptionspanel.h"
@@ -50,6 +53,7 @@ TracePage::TracePage(QWidget* parent)
     , m_nameWatcher(new ProcessNameWatcher(this))
     , m_banner(new ReadinessBanner(this))
     , m_locator(new MagicTraceLocator(this))
+    , m_hostCheck(new HostCheck(this))
 {
     m_modes->setDocumentMode(true);
     m_modes->addTab(createAttachTab(), Icons::icon(u"process"_s), tr("Running process"));
@@ -127,6 +131,11 @@ TracePage::TracePage(QWidget* parent)
     connect(m_stateLine, &TraceStateLine::copyFixRequested, this,
         [](const QString& fix) { QApplication::clipboard()->setText(fix); });
     connect(m_locator, &MagicTraceLocator::finished, this, &TracePage::located);
+    connect(m_hostCheck, &HostCheck::finished, this, [this](const HostReport& report) {
+        m_banner->setChecking(false);
+        m_hostFindings = report.findings;
+        updateBanner();
+    });
     connect(m_banner, &ReadinessBanner::recheckRequested, this, &TracePage::checkHost);
     connect(m_banner, &ReadinessBanner::installRequested, this, &TracePage::installMagicTrace);
     connect(m_banner, &ReadinessBanner::installCancelRequested, this, [this] {
@@ -195,6 +204,13 @@ void TracePage::located(const MagicTraceLocation& location)
         m_banner->setInstallOffered(true);
     }
     updateBanner();
+    HostCheckOptions hostOptions = HostCheckOptions::fromEnvironment();
+    hostOptions.magicTrace = location;
+    m_hostCheck->setOptions(hostOptions);
+    if (!m_hostCheck->isRunning()) {
+        m_banner->setChecking(true);
+        m_hostCheck->start();
+    }
     Q_EMIT hostChecked();
     if (m_pendingTarget) {
         const TraceTarget target = *std::exchange(m_pendingTarget, std::nullopt);
@@ -204,7 +220,8 @@ void TracePage::located(const MagicTraceLocation& location)
 
 void TracePage::updateBanner()
 {
-    m_banner->setFindings(m_locatorFindings);
+    // The host check judges magic-trace too once it has run; until then the locator's own finding stands.
+    m_banner->setFindings(m_hostFindings.isEmpty() ? m_locatorFindings : m_hostFindings);
 }
 
 void TracePage::installMagicTrace()
@@ -232,10 +249,18 @@ void TracePage::installMagicTrace()
 
 QWidget* TracePage::createAttachTab()
 {
-    auto* tab = new QWidget(this);
-    auto* layout = new QVBoxLayout(tab);
-    layout->addWidget(new QLabel(tr("The process list appears here."), tab));
-    return tab;
+    m_picker = new ProcessPicker(this);
+    connect(m_picker, &ProcessPicker::traceRequested, this, [this](const ProcessInfo& process) {
+        if (m_busy)
+            return;
+        QString error;
+        m_picker->selectPid(process.pid);
+        if (const std::optional<TraceTarget> target = currentTarget(&error))
+            begin(*target);
+        else
+            m_stateLine->setFailed(tr("%1 cannot be traced").arg(process.name), error, QString());
+    });
+    return m_picker;
 }
 
 QWidget* TracePage::createWaitTab()
@@ -306,9 +331,22 @@ std::optional<TraceTarget> TracePage::currentTarget(QString* error) const
 {
     TraceTarget target;
     switch (m_modes->currentIndex()) {
-    case 0:
-        *error = tr("Select a process in the list first.");
-        return std::nullopt;
+    case 0: {
+        const std::optional<ProcessInfo> process = m_picker->selectedProcess();
+        if (!process) {
+            *error = tr("Select a process in the list first.");
+            return std::nullopt;
+        }
+        if (process->isOwnProcess) {
+            *error = tr("This is Magic Trace Studio itself; pick the program you want to trace.");
+            return std::nullopt;
+        }
+        if (!process->traceable) {
+            *error = process->reason.isEmpty() ? tr("magic-trace cannot attach to this process.") : process->reason;
+            return std::nullopt;
+        }
+        return targetFor(*process);
+    }
     case 2: {
         target.mode = TraceTarget::Mode::Launch;
         target.program = m_program->text().trimmed();
@@ -353,17 +391,38 @@ void TracePage::startTrace()
     QString error;
     const std::optional<TraceTarget> target = currentTarget(&error);
     if (!target) {
-        m_stateLine->setIdle(error);
+        if (m_modes->currentIndex() == 0 && m_picker->selectedProcess())
+            m_stateLine->setFailed(tr("%1 cannot be traced").arg(m_picker->selectedProcess()->name), error, QString());
+        else
+            m_stateLine->setIdle(error);
         return;
     }
     begin(*target);
 }
 
+TraceTarget TracePage::targetFor(const ProcessInfo& process)
+{
+    TraceTarget target;
+    target.pids = { process.pid };
+    target.displayName = u"%1 (%2)"_s.arg(process.name).arg(process.pid);
+    target.processName = process.name;
+    target.commandLine = process.commandLine();
+    target.executable = process.exePath;
+    target.user = process.userName;
+    return target;
+}
+
 void TracePage::traceProcess(qint64 pid)
 {
+    m_modes->setCurrentIndex(0);
     TraceTarget target;
     target.pids = { pid };
     target.displayName = tr("PID %1").arg(pid);
+    // Use what the process list knows when it has the process already.
+    for (const ProcessInfo& process : m_picker->table()->processes()) {
+        if (process.pid == pid)
+            target = targetFor(process);
+    }
     begin(target);
 }
 
@@ -647,12 +706,24 @@ void TracePage::stopForClose()
     stopTrace();
 }
 
-void TracePage::refresh() { }
+void TracePage::refresh()
+{
+    m_picker->refresh();
+}
 
 void TracePage::focusFilter()
 {
-    if (m_modes->currentIndex() == 1)
+    switch (m_modes->currentIndex()) {
+    case 0:
+        m_picker->focusFilter();
+        break;
+    case 1:
         m_waitName->setFocus();
+        break;
+    default:
+        m_program->setFocus();
+        break;
+    }
 }
 
 void TracePage::setBusy(bool busy)
@@ -683,6 +754,7 @@ void TracePage::updateTraceButton()
     }
     m_traceButton->setAccessibleName(m_traceButton->text());
     m_modes->setEnabled(!m_busy);
+    m_picker->setScanningPaused(m_busy);
     m_options->setEnabled(!m_busy);
     m_againButton->setEnabled(!m_busy && m_lastTarget.has_value());
 }

@@ -5,6 +5,7 @@
 #include "host/magictracelocator.h"
 #include "host/magictraceversion.h"
 #include "library/tracelibrary.h"
+#include "processes/processinfo.h"
 #include "trace/tracesession.h"
 #include "traceoptionspanel.h"
 
@@ -12,7 +13,9 @@
 #include <QWidget>
 
 class LogView;
+class HostCheck;
 class MagicTraceInstaller;
+class ProcessPicker;
 class ReadinessBanner;
 class ProcessNameWatcher;
 class QLineEdit;
@@ -60,6 +63,7 @@ public:
     QPushButton* traceButton() const { return m_traceButton; }
     QTabWidget* modeTabs() const { return m_modes; }
     ReadinessBanner* banner() const { return m_banner; }
+    ProcessPicker* picker() const { return m_picker; }
     QLineEdit* waitNameEdit() const { return m_waitName; }
     QLineEdit* programEdit() const { return m_program; }
     QLineEdit* argumentsEdit() const { return m_arguments; }
@@ -115,6 +119,7 @@ private:
     void onSessionFinished(const TraceResult& result);
     void failBeforeStart(const QString& headline, const QString& explanation, const QString& fix = {});
     void updateBanner();
+    static TraceTarget targetFor(const ProcessInfo& process);
 
     QTabWidget* m_modes;
     TraceOptionsPanel* m_options;
@@ -130,6 +135,9 @@ private:
     ProcessNameWatcher* m_nameWatcher;
     ReadinessBanner* m_banner;
     MagicTraceLocator* m_locator;
+    HostCheck* m_hostCheck;
+    ProcessPicker* m_picker = nullptr;
+    QList<Finding> m_hostFindings;
     MagicTraceInstaller* m_installer = nullptr;
     QPointer<TraceLibrary> m_library;
     std::optional<MagicTraceCandidate> m_magicTrace;
