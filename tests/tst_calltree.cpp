@@ -102,7 +102,7 @@ private Q_SLOTS:
     void functionStats()
     {
         const auto data = sample();
-        const QList<FunctionStats> stats = CallTrees::functionStats(CallTrees::topDown(*data, 0, 100));
+        const QList<FunctionTotals> stats = CallTrees::functionStats(CallTrees::topDown(*data, 0, 100));
         QCOMPARE(stats.size(), 5);
         struct Expected
         {
@@ -119,7 +119,7 @@ private Q_SLOTS:
         };
         for (const Expected& e : expected) {
             auto it = std::find_if(stats.cbegin(), stats.cend(),
-                [&](const FunctionStats& s) { return data->name(s.name) == QLatin1String(e.name); });
+                [&](const FunctionTotals& s) { return data->name(s.name) == QLatin1String(e.name); });
             QVERIFY2(it != stats.cend(), e.name);
             QCOMPARE(it->calls, e.calls);
             QCOMPARE(it->total, e.total);
@@ -127,7 +127,7 @@ private Q_SLOTS:
             QCOMPARE(it->max, e.max);
         }
         const auto a = std::find_if(stats.cbegin(), stats.cend(),
-            [&](const FunctionStats& s) { return data->name(s.name) == QLatin1String("a"); });
+            [&](const FunctionTotals& s) { return data->name(s.name) == QLatin1String("a"); });
         QCOMPARE(a->average(), qint64(30));
     }
 

@@ -137,10 +137,10 @@ CallTree bottomUp(const CallTree& topDown)
     return tree;
 }
 
-QList<FunctionStats> functionStats(const CallTree& topDown)
+QList<FunctionTotals> functionStats(const CallTree& topDown)
 {
     QHash<quint32, qsizetype> byName;
-    QList<FunctionStats> result;
+    QList<FunctionTotals> result;
     for (size_t i = 1; i < topDown.nodes.size(); ++i) {
         const CallTree::Node& node = topDown.nodes[i];
         auto it = byName.constFind(node.name);
@@ -148,20 +148,20 @@ QList<FunctionStats> functionStats(const CallTree& topDown)
         if (it == byName.cend()) {
             row = result.size();
             byName.insert(node.name, row);
-            FunctionStats stats;
+            FunctionTotals stats;
             stats.name = node.name;
             result.append(stats);
         } else {
             row = it.value();
         }
-        FunctionStats& stats = result[row];
+        FunctionTotals& stats = result[row];
         stats.calls += node.calls;
         stats.total += node.total;
         stats.self += node.self;
         stats.max = std::max(stats.max, node.max);
     }
     std::sort(
-        result.begin(), result.end(), [](const FunctionStats& a, const FunctionStats& b) { return a.name < b.name; });
+        result.begin(), result.end(), [](const FunctionTotals& a, const FunctionTotals& b) { return a.name < b.name; });
     return result;
 }
 

@@ -35,7 +35,7 @@ struct CallTree
     const Node& root() const { return nodes.front(); }
 };
 
-struct FunctionStats
+struct FunctionTotals
 {
     quint32 name = 0;
     quint64 calls = 0;
@@ -52,6 +52,6 @@ CallTree topDown(const TimelineData& data, qint64 from, qint64 to, const std::at
 // The callers' view of a top-down tree.
 CallTree bottomUp(const CallTree& topDown);
 // Per-function totals of a top-down tree, in name-id order.
-QList<FunctionStats> functionStats(const CallTree& topDown);
+QList<FunctionTotals> functionStats(const CallTree& topDown);
 
 } // namespace CallTrees

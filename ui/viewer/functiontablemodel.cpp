@@ -7,7 +7,7 @@ FunctionTableModel::FunctionTableModel(QObject* parent)
     : QAbstractTableModel(parent)
 { }
 
-void FunctionTableModel::setStats(std::shared_ptr<const TimelineData> data, QList<FunctionStats> stats)
+void FunctionTableModel::setStats(std::shared_ptr<const TimelineData> data, QList<FunctionTotals> stats)
 {
     beginResetModel();
     m_data = std::move(data);
@@ -29,7 +29,7 @@ QVariant FunctionTableModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const FunctionStats& s = m_stats.at(index.row());
+    const FunctionTotals& s = m_stats.at(index.row());
     if (role == NameIdRole)
         return s.name;
     if (role == Qt::TextAlignmentRole)

@@ -19,8 +19,8 @@ public:
     explicit FunctionTableModel(QObject* parent = nullptr);
 
     // A new data set (another trace or another range) replaces the table.
-    void setStats(std::shared_ptr<const TimelineData> data, QList<FunctionStats> stats);
-    const QList<FunctionStats>& stats() const { return m_stats; }
+    void setStats(std::shared_ptr<const TimelineData> data, QList<FunctionTotals> stats);
+    const QList<FunctionTotals>& stats() const { return m_stats; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -29,5 +29,5 @@ public:
 
 private:
     std::shared_ptr<const TimelineData> m_data;
-    QList<FunctionStats> m_stats;
+    QList<FunctionTotals> m_stats;
 };
