@@ -1,0 +1,1117 @@
+// SPDX-License-Identifier: MIT
+#include "fxt/fxtreader.h"
+
+#include "fxt/fxtsource.h"
+
+#include <QBuffer>
+#include <QCoreApplication>
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+namespace {
+
+__extension__ typedef unsigned __int128 Uint128;
+
+constexpr quint64 kNsPerSecond = 1'000'000'000ULL;
+constexpr quint64 kMaxNs = quint64(std::numeric_limits<qint64>::max());
+
+// Kinds of events that feed the depth rule, kept in the top two bits of PendingEvent::nameKind.
+enum PendingKind : quint32 { KindInstant = 0, KindBegin = 1, KindEnd = 2, KindComplete = 3 };
+
+inline quint64 load64(const char* p)
+{
+    quint64 v;
+    std::memcpy(&v, p, 8);
+    return v; // FXT words are little-endian; so are all hosts we build for
+}
+
+inline quint64 streamWords(quint64 bytes)
+{
+    return (bytes + 7) / 8;
+}
+
+QString tr(const char* text)
+{
+    return QCoreApplication::translate("FxtReader", text);
+}
+
+bool ticksToNs(quint64 ticks, quint64 ticksPerSecond, quint64* ns)
+{
+    if (ticksPerSecond == kNsPerSecond) {
+        *ns = ticks;
+        return ticks <= kMaxNs;
+    }
+    if (ticksPerSecond == 0)
+        return false;
+    const Uint128 v = Uint128(ticks) * kNsPerSecond / ticksPerSecond;
+    if (v > kMaxNs)
+        return false;
+    *ns = quint64(v);
+    return true;
+}
+
+// A thread's depth-rule events, in file order while reading (then sorted): 16 bytes each.
+struct PendingEvent
+{
+    quint64 ts;
+    quint32 nameKind; // name pool id | PendingKind << 30
+    quint32 aux; // argumentRef (instant, begin) or index into ThreadBuild::completes
+};
+
+// Append-only storage in fixed blocks: no reallocation spikes while reading, freed block by block when taken.
+template<typename T> class ChunkedVector
+{
+public:
+    static constexpr size_t kBlock = 1 << 16;
+    void push_back(const T& v)
+    {
+        if (m_size % kBlock == 0)
+            m_blocks.emplace_back(new T[kBlock]);
+        m_blocks.back()[m_size % kBlock] = v;
+        ++m_size;
+    }
+    size_t size() const { return m_size; }
+    std::vector<T> take()
+    {
+        std::vector<T> out;
+        out.reserve(m_size);
+        for (size_t b = 0; b < m_blocks.size(); ++b) {
+            const size_t n = std::min(kBlock, m_size - b * kBlock);
+            out.insert(out.end(), m_blocks[b].get(), m_blocks[b].get() + n);
+            m_blocks[b].reset();
+        }
+        m_blocks.clear();
+        m_size = 0;
+        return out;
+    }
+
+private:
+    std::vector<std::unique_ptr<T[]>> m_blocks;
+    size_t m_size = 0;
+};
+
+struct CompleteInfo
+{
+    quint64 end;
+    quint32 argumentRef;
+};
+
+struct ThreadBuild
+{
+    quint64 pid = 0;
+    quint64 tid = 0;
+    quint32 nameId = 0;
+    bool named = false;
+    bool hasEvent = false;
+    ChunkedVector<PendingEvent> events;
+    std::vector<CompleteInfo> completes;
+};
+
+struct AsyncEvent
+{
+    quint64 ts;
+    quint64 id;
+    quint64 pid;
+    quint64 tid;
+    quint32 nameId;
+    quint32 categoryId;
+    quint32 argumentRef;
+    quint8 type; // 5 begin, 6 instant, 7 end
+};
+
+// A provider's string and thread tables. Pages are allocated on first use so that a hostile file with many
+// providers costs memory in proportion to its size only.
+struct ProviderState
+{
+    static constexpr int kPage = 256;
+    quint32 id = 0;
+    int index = 0; // in TraceData::m_history
+    quint64 ticksPerSecond = kNsPerSecond;
+    std::vector<std::unique_ptr<std::array<quint32, kPage>>> stringPages; // pool id + 1; 0 = unregistered
+    std::unique_ptr<std::array<qint32, 256>> threads; // ThreadBuild index + 1; 0 = unregistered
+
+    quint32 string(quint16 index) const // pool id + 1, or 0
+    {
+        const size_t page = index / kPage;
+        if (page >= stringPages.size() || !stringPages[page])
+            return 0;
+        return (*stringPages[page])[index % kPage];
+    }
+    void setString(quint16 index, quint32 poolIdPlusOne)
+    {
+        const size_t page = index / kPage;
+        if (page >= stringPages.size())
+            stringPages.resize(page + 1);
+        if (!stringPages[page]) {
+            stringPages[page] = std::make_unique<std::array<quint32, kPage>>();
+            stringPages[page]->fill(0);
+        }
+        (*stringPages[page])[index % kPage] = poolIdPlusOne;
+    }
+};
+
+// One argument as laid out in the record (strings not yet resolved).
+struct RawArgument
+{
+    quint8 type;
+    quint16 nameRef;
+    QByteArrayView inlineName;
+    quint64 value; // header bits 32..63 for int32/uint32/bool/string/blob; the value word for 64-bit types
+    quint16 valueRef; // string type
+    QByteArrayView inlineValue; // string type (inline) or blob payload
+};
+
+// Walks `count` arguments starting at word `pos` of a record of `words` words. Returns false when an argument
+// is malformed (size 0, past the record, or its parts do not fit in its size). Unknown types (11..15) are
+// reported with type as is and nothing else decoded.
+template<typename F> bool walkArguments(const char* record, quint64 words, quint64& pos, int count, F&& visit)
+{
+    for (int i = 0; i < count; ++i) {
+        if (pos >= words)
+            return false;
+        const char* a = record + pos * 8;
+        const quint64 header = load64(a);
+        const quint64 size = (header >> 4) & 0xfff;
+        if (size == 0 || pos + size > words)
+            return false;
+        RawArgument arg {};
+        arg.type = quint8(header & 0xf);
+        if (arg.type <= 10) {
+            arg.nameRef = quint16(header >> 16);
+            quint64 used = 1;
+            if (arg.nameRef & 0x8000) {
+                const quint64 len = arg.nameRef & 0x7fff;
+                if (used + streamWords(len) > size)
+                    return false;
+                arg.inlineName = QByteArrayView(a + used * 8, qsizetype(len));
+                used += streamWords(len);
+            }
+            switch (arg.type) {
+            case 3:
+            case 4:
+            case 5:
+            case 7:
+            case 8:
+                if (used + 1 > size)
+                    return false;
+                arg.value = load64(a + used * 8);
+                break;
+            case 6:
+                arg.value = header >> 32;
+                arg.valueRef = quint16(header >> 32);
+                if (arg.valueRef & 0x8000) {
+                    const quint64 len = arg.valueRef & 0x7fff;
+                    if (used + streamWords(len) > size)
+                        return false;
+                    arg.inlineValue = QByteArrayView(a + used * 8, qsizetype(len));
+                }
+                break;
+            case 10: {
+                const quint64 len = header >> 32;
+                if (used + streamWords(len) > size)
+                    return false;
+                arg.value = len;
+                arg.inlineValue = QByteArrayView(a + used * 8, qsizetype(len));
+                break;
+            }
+            default:
+                arg.value = header >> 32;
+                break;
+            }
+        }
+        visit(arg);
+        pos += size;
+    }
+    return true;
+}
+
+} // namespace
+
+// All state of one load. The record walk follows inspect-json.md §3–§10.
+struct FxtLoadState
+{
+    std::shared_ptr<TraceData> data = std::make_shared<TraceData>();
+    FxtSummary& summary = data->m_summary;
+
+    std::vector<std::unique_ptr<ProviderState>> providerIncarnations;
+    QHash<quint32, ProviderState*> providers; // id -> current incarnation
+    ProviderState* provider = nullptr;
+    QHash<quint32, size_t> listedProviders; // id -> index in summary.providers
+
+    std::vector<ThreadBuild> threads; // std::vector of non-movable ChunkedVector is fine: moved on growth
+    QHash<QPair<quint64, quint64>, qint32> threadIndex;
+    struct ProcessBuild
+    {
+        quint32 nameId = 0;
+        bool named = false;
+    };
+    QHash<quint64, ProcessBuild> processes;
+
+    std::vector<AsyncEvent> async;
+    std::vector<FlowEvent> flows;
+    QHash<QPair<QPair<quint64, quint32>, QPair<quint32, quint64>>, size_t> counterIndex;
+
+    quint32 processStringId = 0; // pool id of "process"
+    bool magicChecked = false;
+    bool stopped = false;
+    quint64 skipRemaining = 0; // bytes of a large record still to skip
+    quint64 skipRecordOffset = 0;
+    bool arena = false;
+    bool firstInit = true;
+
+    FxtLoadState()
+    {
+        data->m_strings.push_back(QByteArray("", 0));
+        data->m_stringIds.insert(QByteArray("", 0), 0);
+        processStringId = intern(QByteArrayView("process"));
+        switchProvider(newProvider(0), 0); // provider 0 exists implicitly, unlisted
+    }
+
+    quint32 intern(QByteArrayView bytes)
+    {
+        const auto it = data->m_stringIds.constFind(bytes.toByteArray());
+        if (it != data->m_stringIds.constEnd())
+            return it.value();
+        const quint32 id = quint32(data->m_strings.size());
+        QByteArray copy = bytes.toByteArray();
+        if (copy.isNull())
+            copy = QByteArray("", 0);
+        data->m_strings.push_back(copy);
+        data->m_stringIds.insert(copy, id);
+        return id;
+    }
+
+    ProviderState* newProvider(quint32 id)
+    {
+        auto state = std::make_unique<ProviderState>();
+        state->id = id;
+        state->index = int(data->m_history.size());
+        data->m_history.emplace_back();
+        ProviderState* raw = state.get();
+        providerIncarnations.push_back(std::move(state));
+        providers.insert(id, raw);
+        return raw;
+    }
+
+    void switchProvider(ProviderState* p, quint64 offset)
+    {
+        provider = p;
+        data->m_providerSwitches.emplace_back(offset, p->index);
+    }
+
+    void listProvider(quint32 id, const QString& name, bool rename)
+    {
+        const auto it = listedProviders.constFind(id);
+        if (it == listedProviders.constEnd()) {
+            listedProviders.insert(id, summary.providers.size());
+            summary.providers.push_back({ id, name });
+        } else if (rename) {
+            summary.providers[it.value()].name = name;
+        }
+    }
+
+    qint32 thread(quint64 pid, quint64 tid)
+    {
+        const QPair<quint64, quint64> key(pid, tid);
+        const auto it = threadIndex.constFind(key);
+        if (it != threadIndex.constEnd())
+            return it.value();
+        const qint32 index = qint32(threads.size());
+        threads.emplace_back();
+        threads.back().pid = pid;
+        threads.back().tid = tid;
+        threadIndex.insert(key, index);
+        return index;
+    }
+
+    void setArena(bool on)
+    {
+        arena = on;
+        data->m_useArena = on;
+    }
+
+    void anomaly(FxtAnomaly a, quint64 n = 1) { summary.anomalies[size_t(a)] += n; }
+
+    void stop(FxtAnomaly a, quint64 offset, const QString& message)
+    {
+        anomaly(a);
+        stopped = true;
+        summary.complete = false;
+        summary.fxtBytes = offset;
+        summary.errorOffset = offset;
+        summary.errorMessage = message;
+    }
+
+    // Is an indexed string reference unregistered? (0 and inline refs always resolve.)
+    bool unregistered(quint16 ref) const { return ref != 0 && !(ref & 0x8000) && provider->string(ref) == 0; }
+
+    quint32 resolve(quint16 ref, const char* inlineBytes)
+    {
+        if (ref == 0)
+            return 0;
+        if (ref & 0x8000)
+            return intern(QByteArrayView(inlineBytes, ref & 0x7fff));
+        return provider->string(ref) - 1;
+    }
+
+    quint32 argumentRef(const char* record, quint64 words, quint64 offset)
+    {
+        if (arena) {
+            std::vector<quint64>& a = data->m_arena;
+            const quint64 index = a.size();
+            if (index >= 0xffffffffULL)
+                return 0;
+            a.push_back(offset);
+            const size_t start = a.size();
+            a.resize(start + words);
+            std::memcpy(a.data() + start, record, words * 8);
+            return quint32(index + 1);
+        }
+        const quint64 word = offset / 8;
+        return word < 0xffffffffULL ? quint32(word + 1) : 0;
+    }
+
+    // --- the record walk -----------------------------------------------------------------------------------
+
+    // Parses the complete records at the start of data; returns how many bytes were consumed.
+    qsizetype feed(const char* data, qsizetype size, quint64 offset, bool atEnd)
+    {
+        const char* p = data;
+        const char* const end = data + size;
+        if (!magicChecked) {
+            if (size < 8 && !atEnd)
+                return 0;
+            magicChecked = true;
+            if (size < 8 || std::memcmp(data, FxtFormat::kMagic, 8) != 0) {
+                stop(FxtAnomaly::BadMagic, 0, tr("not an FXT trace: the FXT magic number is missing"));
+                return 0;
+            }
+        }
+        while (!stopped) {
+            const quint64 here = offset + quint64(p - data);
+            if (skipRemaining > 0) {
+                const quint64 n = std::min<quint64>(skipRemaining, quint64(end - p));
+                p += n;
+                skipRemaining -= n;
+                if (skipRemaining > 0) {
+                    if (atEnd)
+                        stop(FxtAnomaly::TruncatedTail, skipRecordOffset,
+                            tr("the last record is cut off at offset %1").arg(skipRecordOffset));
+                    return p - data;
+                }
+                ++summary.records[15];
+                continue;
+            }
+            const qsizetype available = end - p;
+            if (available == 0) {
+                if (atEnd) {
+                    summary.complete = true;
+                    summary.fxtBytes = here;
+                }
+                return p - data;
+            }
+            if (available < 8) {
+                if (atEnd)
+                    stop(FxtAnomaly::TruncatedTail, here,
+                        tr("%1 stray bytes after the last record at offset %2").arg(available).arg(here));
+                return p - data;
+            }
+            const quint64 header = load64(p);
+            const unsigned type = unsigned(header & 0xf);
+            const quint64 words = type == 15 ? (header >> 4) & 0xffffffffULL : (header >> 4) & 0xfff;
+            if (words == 0) {
+                stop(FxtAnomaly::RecordSizeZero, here, tr("record of size 0 at offset %1").arg(here));
+                return p - data;
+            }
+            const quint64 bytes = words * 8;
+            if (bytes > quint64(available)) {
+                if (atEnd) {
+                    stop(FxtAnomaly::TruncatedTail, here, tr("the last record is cut off at offset %1").arg(here));
+                    return p - data;
+                }
+                if (type == 15) { // only large records can be longer than a chunk: skip them in pieces
+                    skipRemaining = bytes - quint64(available);
+                    skipRecordOffset = here;
+                    return size;
+                }
+                return p - data;
+            }
+            if (!record(p, words, type, header, here)) {
+                stop(FxtAnomaly::MalformedRecord, here,
+                    tr("malformed record at offset %1: its fields do not fit in its size").arg(here));
+                return p - data;
+            }
+            p += bytes;
+        }
+        return p - data;
+    }
+
+    // One complete record. False = malformed (parsing stops before it).
+    bool record(const char* r, quint64 words, unsigned type, quint64 header, quint64 offset)
+    {
+        switch (type) {
+        case 0:
+            return metadata(r, words, header, offset);
+        case 1: {
+            if (words < 2)
+                return false;
+            const quint64 tps = load64(r + 8);
+            provider->ticksPerSecond = tps;
+            if (!summary.ticksPerSecond)
+                summary.ticksPerSecond = tps;
+            if (words >= 4 && !summary.baseTimeNs) {
+                quint64 baseNs = 0;
+                if (ticksToNs(load64(r + 16), tps, &baseNs)) {
+                    summary.baseTimeNs = load64(r + 24);
+                    summary.baseTicksNs = baseNs;
+                }
+            }
+            break;
+        }
+        case 2: {
+            const quint16 index = quint16((header >> 16) & 0x7fff);
+            const quint64 len = (header >> 32) & 0x7fff;
+            if (1 + streamWords(len) > words)
+                return false;
+            if (index != 0) {
+                const quint32 id = intern(QByteArrayView(r + 8, qsizetype(len)));
+                provider->setString(index, id + 1);
+                data->m_history[size_t(provider->index)].strings[index].push_back({ offset, id });
+            }
+            break;
+        }
+        case 3: {
+            if (words < 3)
+                return false;
+            const quint8 index = quint8(header >> 16);
+            if (index != 0) {
+                if (!provider->threads) {
+                    provider->threads = std::make_unique<std::array<qint32, 256>>();
+                    provider->threads->fill(0);
+                }
+                (*provider->threads)[index] = thread(load64(r + 8), load64(r + 16)) + 1;
+            }
+            break;
+        }
+        case 4:
+            return event(r, words, header, offset);
+        case 7:
+            return kernelObject(r, words, header);
+        case 5:
+        case 6:
+        case 8:
+        case 9:
+        case 15:
+            break;
+        default: // 10..14
+            anomaly(FxtAnomaly::UnknownRecordType);
+            break;
+        }
+        ++summary.records[type];
+        return true;
+    }
+
+    bool metadata(const char* r, quint64 words, quint64 header, quint64 offset)
+    {
+        const unsigned kind = unsigned((header >> 16) & 0xf);
+        const quint32 id = quint32((header >> 20) & 0xffffffffULL);
+        if (kind == 1) {
+            const quint64 len = (header >> 52) & 0xff;
+            if (1 + streamWords(len) > words)
+                return false;
+            const QString name = QString::fromUtf8(r + 8, qsizetype(len));
+            switchProvider(newProvider(id), offset);
+            listProvider(id, name, true);
+        } else if (kind == 2) {
+            ProviderState* p = providers.value(id, nullptr);
+            if (!p)
+                p = newProvider(id);
+            switchProvider(p, offset);
+            listProvider(id, QString(), false);
+        }
+        ++summary.records[0];
+        return true;
+    }
+
+    bool kernelObject(const char* r, quint64 words, quint64 header)
+    {
+        const unsigned objectType = unsigned((header >> 16) & 0xff);
+        const quint16 nameRef = quint16(header >> 24);
+        const int argCount = int((header >> 40) & 0xf);
+        if (words < 2)
+            return false;
+        quint64 pos = 2;
+        const char* inlineName = nullptr;
+        if (nameRef & 0x8000) {
+            inlineName = r + pos * 8;
+            pos += streamWords(nameRef & 0x7fff);
+            if (pos > words)
+                return false;
+        }
+        bool invalid = unregistered(nameRef);
+        quint64 unknownArgs = 0;
+        bool havePid = false;
+        quint64 pid = 0;
+        const bool ok = walkArguments(r, words, pos, argCount, [&](const RawArgument& a) {
+            if (a.type > 10) {
+                ++unknownArgs;
+                return;
+            }
+            if (unregistered(a.nameRef) || (a.type == 6 && unregistered(a.valueRef)))
+                invalid = true;
+            if (a.type == 8 && !havePid && !invalid) {
+                const bool isProcess = (a.nameRef & 0x8000)
+                    ? a.inlineName == QByteArrayView("process")
+                    : a.nameRef != 0 && provider->string(a.nameRef) == processStringId + 1;
+                if (isProcess) {
+                    havePid = true;
+                    pid = a.value;
+                }
+            }
+        });
+        if (!ok)
+            return false;
+        ++summary.records[7];
+        anomaly(FxtAnomaly::UnknownArgType, unknownArgs);
+        if (objectType != 1 && objectType != 2)
+            return true;
+        if (invalid) {
+            anomaly(FxtAnomaly::InvalidStringRef);
+            return true;
+        }
+        const quint64 koid = load64(r + 8);
+        const quint32 nameId = resolve(nameRef, inlineName);
+        if (objectType == 1) {
+            ProcessBuild& process = processes[koid];
+            process.nameId = nameId;
+            process.named = true;
+        } else if (havePid) {
+            ThreadBuild& t = threads[size_t(thread(pid, koid))];
+            t.nameId = nameId;
+            t.named = true;
+        }
+        return true;
+    }
+
+    bool event(const char* r, quint64 words, quint64 header, quint64 offset)
+    {
+        const unsigned type = unsigned((header >> 16) & 0xf);
+        if (type > 10) {
+            ++summary.records[4];
+            ++summary.events[11];
+            anomaly(FxtAnomaly::UnknownEventType);
+            return true;
+        }
+        const int argCount = int((header >> 20) & 0xf);
+        const quint8 threadRef = quint8(header >> 24);
+        const quint16 categoryRef = quint16(header >> 32);
+        const quint16 nameRef = quint16(header >> 48);
+        if (words < 2)
+            return false;
+        const quint64 ticks = load64(r + 8);
+        quint64 pos = 2;
+        quint64 pid = 0, tid = 0;
+        if (threadRef == 0) {
+            if (pos + 2 > words)
+                return false;
+            pid = load64(r + pos * 8);
+            tid = load64(r + pos * 8 + 8);
+            pos += 2;
+        }
+        const char* inlineCategory = nullptr;
+        if (categoryRef & 0x8000) {
+            inlineCategory = r + pos * 8;
+            pos += streamWords(categoryRef & 0x7fff);
+            if (pos > words)
+                return false;
+        }
+        const char* inlineName = nullptr;
+        if (nameRef & 0x8000) {
+            inlineName = r + pos * 8;
+            pos += streamWords(nameRef & 0x7fff);
+            if (pos > words)
+                return false;
+        }
+        bool invalid = unregistered(categoryRef) || unregistered(nameRef);
+        quint64 unknownArgs = 0;
+        const quint64 argumentsStart = pos;
+        if (argCount > 0) {
+            const bool ok = walkArguments(r, words, pos, argCount, [&](const RawArgument& a) {
+                if (a.type > 10)
+                    ++unknownArgs;
+                else if (unregistered(a.nameRef) || (a.type == 6 && unregistered(a.valueRef)))
+                    invalid = true;
+            });
+            if (!ok)
+                return false;
+        }
+        quint64 trailing = 0;
+        if (type == 1 || type >= 4) {
+            if (pos + 1 > words)
+                return false;
+            trailing = load64(r + pos * 8);
+        }
+        ++summary.records[4];
+        ++summary.events[type];
+        if (unknownArgs)
+            anomaly(FxtAnomaly::UnknownArgType, unknownArgs);
+
+        if (invalid) {
+            anomaly(FxtAnomaly::InvalidStringRef);
+            return true;
+        }
+        if (type == 4 && trailing < ticks) {
+            anomaly(FxtAnomaly::CompleteEndBeforeStart);
+            return true;
+        }
+        quint64 ns = 0, endNs = 0;
+        if (!ticksToNs(ticks, provider->ticksPerSecond, &ns)
+            || (type == 4 && !ticksToNs(trailing, provider->ticksPerSecond, &endNs))) {
+            anomaly(FxtAnomaly::InvalidTimestamp);
+            return true;
+        }
+        qint32 threadIndex;
+        if (threadRef == 0) {
+            threadIndex = thread(pid, tid);
+        } else {
+            threadIndex = provider->threads ? (*provider->threads)[threadRef] - 1 : -1;
+            if (threadIndex < 0) {
+                anomaly(FxtAnomaly::InvalidThreadRef);
+                threadIndex = thread(0, 0);
+            }
+        }
+        ThreadBuild& t = threads[size_t(threadIndex)];
+        t.hasEvent = true;
+        const quint64 last = type == 4 ? endNs : ns;
+        if (!summary.startNs || ns < *summary.startNs)
+            summary.startNs = ns;
+        if (!summary.endNs || last > *summary.endNs)
+            summary.endNs = last;
+
+        const quint32 nameId = resolve(nameRef, inlineName);
+        switch (type) {
+        case 0:
+            t.events.push_back({ ns, nameId | (KindInstant << 30), argCount ? argumentRef(r, words, offset) : 0 });
+            break;
+        case 2:
+            t.events.push_back({ ns, nameId | (KindBegin << 30), argCount ? argumentRef(r, words, offset) : 0 });
+            break;
+        case 3:
+            t.events.push_back({ ns, KindEnd << 30, 0 });
+            break;
+        case 4:
+            t.completes.push_back({ endNs, argCount ? argumentRef(r, words, offset) : 0 });
+            t.events.push_back({ ns, nameId | (KindComplete << 30), quint32(t.completes.size() - 1) });
+            break;
+        case 1:
+            counter(r, words, argumentsStart, argCount, t.pid, nameId, ns, trailing);
+            break;
+        case 5:
+        case 6:
+        case 7:
+            async.push_back({ ns, trailing, t.pid, t.tid, nameId, resolve(categoryRef, inlineCategory),
+                argCount ? argumentRef(r, words, offset) : 0, quint8(type) });
+            break;
+        default:
+            flows.push_back({ ns, t.pid, t.tid, trailing, FlowPhase(type) });
+            break;
+        }
+        return true;
+    }
+
+    void counter(const char* r, quint64 words, quint64 pos, int argCount, quint64 pid, quint32 nameId, quint64 ns,
+        quint64 counterId)
+    {
+        walkArguments(r, words, pos, argCount, [&](const RawArgument& a) {
+            double value;
+            switch (a.type) {
+            case 1:
+                value = double(qint32(quint32(a.value)));
+                break;
+            case 2:
+                value = double(quint32(a.value));
+                break;
+            case 3:
+                value = double(qint64(a.value));
+                break;
+            case 4:
+                value = double(a.value);
+                break;
+            case 5:
+                std::memcpy(&value, &a.value, sizeof value);
+                break;
+            default:
+                return; // not numeric
+            }
+            const quint32 argName = resolve(a.nameRef, a.inlineName.data());
+            const auto key = qMakePair(qMakePair(pid, nameId), qMakePair(argName, counterId));
+            auto it = counterIndex.constFind(key);
+            size_t index;
+            if (it == counterIndex.constEnd()) {
+                index = data->m_counters.size();
+                data->m_counters.push_back({ pid, nameId, argName, counterId, {} });
+                counterIndex.insert(key, index);
+            } else {
+                index = it.value();
+            }
+            data->m_counters[index].samples.push_back({ ns, value });
+        });
+    }
+
+    // --- after the walk ----------------------------------------------------------------------------------------
+
+    static void sortByTime(std::vector<PendingEvent>& v)
+    {
+        // Natural merge sort: the input is nearly sorted (magic-trace: one long run plus a short ts-0 block), so
+        // find the runs and merge neighbours, using a buffer as large as the smaller run only. Stable.
+        std::vector<size_t> runs { 0 };
+        for (size_t i = 1; i < v.size(); ++i)
+            if (v[i].ts < v[i - 1].ts)
+                runs.push_back(i);
+        if (runs.size() == 1)
+            return;
+        runs.push_back(v.size());
+        std::vector<PendingEvent> buffer;
+        while (runs.size() > 2) {
+            std::vector<size_t> merged { 0 };
+            for (size_t r = 0; r + 2 < runs.size(); r += 2) {
+                mergeRuns(v, runs[r], runs[r + 1], runs[r + 2], buffer);
+                merged.push_back(runs[r + 2]);
+            }
+            if ((runs.size() - 1) % 2 == 1)
+                merged.push_back(runs.back());
+            runs.swap(merged);
+        }
+    }
+
+    static void mergeRuns(std::vector<PendingEvent>& v, size_t a, size_t m, size_t b, std::vector<PendingEvent>& buf)
+    {
+        const auto less = [](const PendingEvent& x, const PendingEvent& y) { return x.ts < y.ts; };
+        // Elements already in place: the left run's prefix not after right[0], the right run's suffix not before
+        // left's last element.
+        a = size_t(std::upper_bound(v.begin() + qsizetype(a), v.begin() + qsizetype(m), v[m], less) - v.begin());
+        b = size_t(std::lower_bound(v.begin() + qsizetype(m), v.begin() + qsizetype(b), v[m - 1], less) - v.begin());
+        if (a >= m || m >= b)
+            return;
+        if (b - m < m - a) {
+            buf.assign(v.begin() + qsizetype(m), v.begin() + qsizetype(b));
+            qsizetype i = qsizetype(m) - 1, j = qsizetype(buf.size()) - 1, k = qsizetype(b) - 1;
+            while (j >= 0) {
+                if (i >= qsizetype(a) && buf[size_t(j)].ts < v[size_t(i)].ts)
+                    v[size_t(k--)] = v[size_t(i--)];
+                else
+                    v[size_t(k--)] = buf[size_t(j--)];
+            }
+        } else {
+            buf.assign(v.begin() + qsizetype(a), v.begin() + qsizetype(m));
+            size_t i = 0, j = m, k = a;
+            while (i < buf.size()) {
+                if (j < b && v[j].ts < buf[i].ts)
+                    v[k++] = v[j++];
+                else
+                    v[k++] = buf[i++];
+            }
+        }
+    }
+
+    struct StackEntry
+    {
+        quint64 start;
+        quint64 end; // running complete: its end; open begin: unknown yet
+        quint64 childNs;
+        quint32 nameId;
+        quint32 depth;
+        size_t index; // in depths[depth]
+        bool complete;
+    };
+
+    void addCall(std::vector<FunctionStats>& functions, quint32 nameId, quint64 duration, quint64 childNs)
+    {
+        FunctionStats& f = functions[nameId];
+        ++f.calls;
+        f.totalNs += duration;
+        f.selfNs += duration > childNs ? duration - childNs : 0;
+    }
+
+    // Applies the depth rule (inspect-json.md §10) to one thread.
+    void buildThread(ThreadBuild& build, TraceThread& out, std::vector<FunctionStats>& functions, quint64 traceEnd)
+    {
+        std::vector<PendingEvent> events = build.events.take();
+        sortByTime(events);
+        std::vector<StackEntry> stack;
+        size_t openBegins = 0;
+        size_t runningCompletes = 0;
+        quint64 nextCompleteEnd = std::numeric_limits<quint64>::max();
+
+        // Removes stack[i] (its end is known), crediting its time to the entry below it.
+        const auto close = [&](size_t i, quint64 end) {
+            StackEntry& e = stack[i];
+            const quint64 duration = end - e.start;
+            addCall(functions, e.nameId, duration, e.childNs);
+            if (i > 0)
+                stack[i - 1].childNs += duration;
+            if (e.complete)
+                --runningCompletes;
+            else
+                --openBegins;
+        };
+
+        for (const PendingEvent& ev : events) {
+            const quint64 t = ev.ts;
+            if (runningCompletes && nextCompleteEnd <= t) {
+                for (size_t i = stack.size(); i-- > 0;) {
+                    if (stack[i].complete && stack[i].end <= t) {
+                        close(i, stack[i].end);
+                        stack.erase(stack.begin() + qsizetype(i));
+                    }
+                }
+                nextCompleteEnd = std::numeric_limits<quint64>::max();
+                for (const StackEntry& e : stack)
+                    if (e.complete)
+                        nextCompleteEnd = std::min(nextCompleteEnd, e.end);
+            }
+            const quint32 kind = ev.nameKind >> 30;
+            if (kind == KindEnd) {
+                if (openBegins == 0) {
+                    ++out.unmatchedEnds;
+                    continue;
+                }
+                size_t k = stack.size() - 1;
+                while (stack[k].complete)
+                    --k;
+                for (size_t i = stack.size() - 1; i > k; --i)
+                    close(i, stack[i].end);
+                out.depths[stack[k].depth][stack[k].index].end = t;
+                close(k, t);
+                stack.resize(k);
+                if (runningCompletes == 0)
+                    nextCompleteEnd = std::numeric_limits<quint64>::max();
+                continue;
+            }
+            const quint32 depth = quint32(stack.size());
+            if (depth >= out.depths.size())
+                out.depths.resize(depth + 1);
+            std::vector<TraceSlice>& level = out.depths[depth];
+            const quint32 nameId = ev.nameKind & 0x3fffffffU;
+            TraceSlice slice { t, t, ev.nameKind, ev.aux };
+            if (kind == KindInstant) {
+                addCall(functions, nameId, 0, 0);
+            } else if (kind == KindBegin) {
+                slice.nameAndKind = nameId | (quint32(SliceKind::BeginEnd) << 30);
+                stack.push_back({ t, 0, 0, nameId, depth, level.size(), false });
+                ++openBegins;
+            } else {
+                const CompleteInfo& c = build.completes[ev.aux];
+                slice = { t, c.end, nameId | (quint32(SliceKind::Complete) << 30), c.argumentRef };
+                if (c.end > t) {
+                    stack.push_back({ t, c.end, 0, nameId, depth, level.size(), true });
+                    ++runningCompletes;
+                    nextCompleteEnd = std::min(nextCompleteEnd, c.end);
+                } else {
+                    addCall(functions, nameId, 0, 0);
+                }
+            }
+            level.push_back(slice);
+            ++out.sliceCount;
+            out.maxDepth = std::max(out.maxDepth, int(depth));
+        }
+        for (size_t i = stack.size(); i-- > 0;) {
+            StackEntry& e = stack[i];
+            if (e.complete) {
+                close(i, e.end);
+            } else {
+                ++out.unclosedBegins;
+                TraceSlice& s = out.depths[e.depth][e.index];
+                s.end = std::max(traceEnd, s.start);
+                s.nameAndKind = s.nameId() | (quint32(SliceKind::Unclosed) << 30);
+                close(i, s.end);
+            }
+        }
+        for (auto& level : out.depths)
+            level.shrink_to_fit();
+        build.completes = {};
+    }
+
+    bool finish(const std::atomic<bool>* cancel)
+    {
+        TraceData& d = *data;
+        const quint64 traceEnd = summary.endNs.value_or(0);
+        std::vector<FunctionStats> functions(d.m_strings.size());
+
+        // Listed threads, by (pid, tid).
+        std::vector<qint32> listed;
+        for (size_t i = 0; i < threads.size(); ++i)
+            if (threads[i].hasEvent || threads[i].named)
+                listed.push_back(qint32(i));
+        std::sort(listed.begin(), listed.end(), [&](qint32 a, qint32 b) {
+            const ThreadBuild& x = threads[size_t(a)];
+            const ThreadBuild& y = threads[size_t(b)];
+            return x.pid != y.pid ? x.pid < y.pid : x.tid < y.tid;
+        });
+        d.m_threads.resize(listed.size());
+        for (size_t i = 0; i < listed.size(); ++i) {
+            if (cancel && cancel->load(std::memory_order_relaxed))
+                return false;
+            ThreadBuild& build = threads[size_t(listed[i])];
+            TraceThread& out = d.m_threads[i];
+            out.pid = build.pid;
+            out.tid = build.tid;
+            out.nameId = build.nameId;
+            buildThread(build, out, functions, traceEnd);
+            summary.unmatchedEnds += out.unmatchedEnds;
+            summary.unclosedBegins += out.unclosedBegins;
+        }
+        threads.clear();
+
+        // Processes: named ones and those with a listed thread.
+        for (auto it = processes.cbegin(); it != processes.cend(); ++it)
+            d.m_processes.push_back({ it.key(), it.value().nameId, {} });
+        for (const TraceThread& t : d.m_threads)
+            if (!processes.contains(t.pid)) {
+                processes.insert(t.pid, {});
+                d.m_processes.push_back({ t.pid, 0, {} });
+            }
+        std::sort(d.m_processes.begin(), d.m_processes.end(),
+            [](const TraceProcess& a, const TraceProcess& b) { return a.pid < b.pid; });
+        size_t p = 0;
+        for (size_t i = 0; i < d.m_threads.size(); ++i) {
+            while (d.m_processes[p].pid != d.m_threads[i].pid)
+                ++p;
+            d.m_processes[p].threads.push_back(int(i));
+        }
+
+        for (size_t i = 0; i < functions.size(); ++i)
+            if (functions[i].calls) {
+                functions[i].nameId = quint32(i);
+                d.m_functions.push_back(functions[i]);
+            }
+        std::sort(d.m_functions.begin(), d.m_functions.end(), [](const FunctionStats& a, const FunctionStats& b) {
+            return a.totalNs != b.totalNs ? a.totalNs > b.totalNs : a.nameId < b.nameId;
+        });
+
+        for (CounterSeries& c : d.m_counters)
+            std::stable_sort(c.samples.begin(), c.samples.end(),
+                [](const CounterSample& a, const CounterSample& b) { return a.time < b.time; });
+
+        std::stable_sort(
+            async.begin(), async.end(), [](const AsyncEvent& a, const AsyncEvent& b) { return a.ts < b.ts; });
+        QHash<QPair<QPair<quint64, quint32>, quint64>, size_t> open;
+        for (const AsyncEvent& e : async) {
+            const auto key = qMakePair(qMakePair(e.pid, e.nameId), e.id);
+            if (e.type == 5) {
+                open.insert(key, d.m_async.size());
+                d.m_async.push_back(
+                    { e.pid, e.tid, e.nameId, e.categoryId, e.id, e.ts, traceEnd, false, false, e.argumentRef });
+            } else if (e.type == 6) {
+                d.m_async.push_back(
+                    { e.pid, e.tid, e.nameId, e.categoryId, e.id, e.ts, e.ts, true, true, e.argumentRef });
+            } else {
+                const auto it = open.find(key);
+                if (it != open.end()) {
+                    AsyncSpan& s = d.m_async[it.value()];
+                    s.end = std::max(e.ts, s.start);
+                    s.closed = true;
+                    open.erase(it);
+                }
+            }
+        }
+        async = {};
+        std::stable_sort(
+            flows.begin(), flows.end(), [](const FlowEvent& a, const FlowEvent& b) { return a.time < b.time; });
+        d.m_flows = std::move(flows);
+        return true;
+    }
+};
+
+namespace {
+
+std::shared_ptr<TraceData> run(FxtSource& source, bool useArena, const FxtReader::Options& options, QString* error)
+{
+    FxtLoadState state;
+    state.summary.format = source.format();
+    state.summary.fileBytes = source.inputSize();
+    state.setArena(useArena);
+
+    FxtSource::Chunk chunk;
+    qsizetype consumed = 0;
+    while (true) {
+        if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
+            if (error)
+                *error = tr("cancelled");
+            return nullptr;
+        }
+        const bool ok = source.next(consumed, &chunk);
+        if (!ok && !source.isMapped() && source.format() != FxtFormat::Format::Fxt) {
+            // Decompression failed part-way: parse what was decoded as if the data ended there.
+            consumed = state.feed(chunk.data, chunk.size, chunk.offset, true);
+            state.anomaly(FxtAnomaly::DecompressError);
+            if (!state.stopped) {
+                state.stopped = true;
+                state.summary.complete = false;
+                state.summary.errorOffset = state.summary.fxtBytes;
+                state.summary.errorMessage = source.error();
+            }
+            break;
+        }
+        if (!ok) {
+            if (error)
+                *error = source.error();
+            return nullptr;
+        }
+        consumed = state.feed(chunk.data, chunk.size, chunk.offset, chunk.atEnd);
+        if (options.progress)
+            options.progress(source.inputPosition(), source.inputSize());
+        if (state.stopped || chunk.atEnd)
+            break;
+    }
+    if (!state.finish(options.cancel)) {
+        if (error)
+            *error = tr("cancelled");
+        return nullptr;
+    }
+    return state.data;
+}
+
+} // namespace
+
+std::shared_ptr<TraceData> FxtReader::load(const QString& path, const Options& options, QString* error)
+{
+    FxtSource source;
+    if (!source.open(path, error))
+        return nullptr;
+    auto data = run(source, !source.isMapped(), options, error);
+    if (data && source.isMapped())
+        data->m_path = path;
+    return data;
+}
+
+std::shared_ptr<TraceData> FxtReader::load(QIODevice* device, const Options& options, QString* error)
+{
+    FxtSource source;
+    if (!source.open(device, error))
+        return nullptr;
+    if (source.format() == FxtFormat::Format::Fxt) {
+        // Keep plain bytes in memory so that arguments can be decoded later.
+        const qint64 start = device->pos();
+        QByteArray bytes = device->readAll();
+        device->seek(start);
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::ReadOnly);
+        FxtSource memory;
+        memory.open(&buffer, error);
+        auto data = run(memory, false, options, error);
+        if (data)
+            data->m_bytes = bytes;
+        return data;
+    }
+    return run(source, true, options, error);
+}
+
+std::shared_ptr<TraceData> FxtReader::loadBytes(const QByteArray& bytes, QString* error)
+{
+    QByteArray copy = bytes;
+    QBuffer buffer(&copy);
+    buffer.open(QIODevice::ReadOnly);
+    return load(&buffer, {}, error);
+}

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+#include "fxt/fxtsource.h"
+
+#include <KCompressionDevice>
+#include <QCoreApplication>
+#include <QFile>
+#include <cstring>
+
+namespace {
+
+// Windows are far larger than the largest normal record (32 KiB); a record split across windows is simply
+// re-mapped at the start of the next one.
+constexpr qsizetype kWindowBytes = 32 << 20;
+constexpr qsizetype kReadBytes = 4 << 20;
+
+QString tr(const char* text)
+{
+    return QCoreApplication::translate("FxtSource", text);
+}
+
+} // namespace
+
+FxtSource::FxtSource() = default;
+
+FxtSource::~FxtSource()
+{
+    if (m_window && m_file)
+        m_file->unmap(m_window);
+}
+
+bool FxtSource::open(const QString& path, QString* error)
+{
+    m_file = std::make_unique<QFile>(path);
+    if (!m_file->open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = tr("cannot open %1: %2").arg(path, m_file->errorString());
+        return false;
+    }
+    m_inputSize = quint64(m_file->size());
+    m_format = FxtFormat::sniff(m_file->peek(8));
+    if (m_format == FxtFormat::Format::Fxt && m_file->size() > 0) {
+        // Probe that mapping works (it does not for pipes or some special files); else stream.
+        uchar* probe = m_file->map(0, std::min<qint64>(m_file->size(), 8));
+        if (probe) {
+            m_file->unmap(probe);
+            m_mapped = true;
+            return true;
+        }
+    }
+    return open(m_file.get(), error);
+}
+
+bool FxtSource::open(QIODevice* device, QString* error)
+{
+    m_input = device;
+    if (!m_file || device != m_file.get()) {
+        m_inputSize = quint64(std::max<qint64>(device->size(), 0));
+        m_format = FxtFormat::sniff(device->peek(8));
+    }
+    m_mapped = false;
+    if (m_format == FxtFormat::Format::Fxt) {
+        m_stream = device;
+        return true;
+    }
+    KCompressionDevice::CompressionType type = KCompressionDevice::GZip;
+    if (m_format == FxtFormat::Format::Zstd)
+        type = KCompressionDevice::Zstd;
+    else if (m_format == FxtFormat::Format::Xz)
+        type = KCompressionDevice::Xz;
+    m_decompressor = std::make_unique<KCompressionDevice>(device, false, type);
+    if (!m_decompressor->open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = tr("cannot start %1 decompression").arg(FxtFormat::name(m_format));
+        return false;
+    }
+    m_stream = m_decompressor.get();
+    return true;
+}
+
+quint64 FxtSource::inputPosition() const
+{
+    if (m_mapped)
+        return m_windowOffset + quint64(m_windowSize);
+    return m_input ? quint64(std::max<qint64>(m_input->pos(), 0)) : 0;
+}
+
+bool FxtSource::next(qsizetype consumed, Chunk* chunk)
+{
+    if (m_mapped) {
+        quint64 offset = 0;
+        if (m_window) {
+            offset = m_windowOffset + quint64(consumed);
+            m_file->unmap(m_window);
+            m_window = nullptr;
+        }
+        const quint64 size = m_inputSize;
+        const qsizetype length = qsizetype(std::min<quint64>(size - std::min(offset, size), kWindowBytes));
+        m_windowOffset = offset;
+        m_windowSize = length;
+        chunk->offset = offset;
+        chunk->size = length;
+        chunk->atEnd = offset + quint64(length) >= size;
+        if (length == 0) {
+            chunk->data = nullptr;
+            return true;
+        }
+        m_window = m_file->map(qint64(offset), length);
+        if (!m_window) {
+            m_error = tr("cannot map the file: %1").arg(m_file->errorString());
+            m_windowSize = 0;
+            chunk->size = 0;
+            chunk->atEnd = true;
+            return false;
+        }
+        chunk->data = reinterpret_cast<const char*>(m_window);
+        return true;
+    }
+
+    // Streaming: drop what was consumed, keep the tail, append freshly decompressed bytes.
+    if (m_started) {
+        m_bufferStart += consumed;
+        m_bufferOffset += quint64(consumed);
+    }
+    m_started = true;
+    bool ok = true;
+    if (!m_streamEnded)
+        ok = readMore();
+    chunk->data = m_buffer.constData() + m_bufferStart;
+    chunk->size = m_buffer.size() - m_bufferStart;
+    chunk->offset = m_bufferOffset;
+    chunk->atEnd = m_streamEnded;
+    return ok;
+}
+
+bool FxtSource::readMore()
+{
+    const qsizetype tail = m_buffer.size() - m_bufferStart;
+    if (m_bufferStart > 0) {
+        if (tail > 0)
+            std::memmove(m_buffer.data(), m_buffer.constData() + m_bufferStart, size_t(tail));
+        m_buffer.resize(tail);
+        m_bufferStart = 0;
+    }
+    // Fill one read's worth (more if a big tail is pending, e.g. a large record being skipped in pieces).
+    const qsizetype want = kReadBytes;
+    m_buffer.resize(tail + want);
+    qsizetype filled = 0;
+    while (filled < want) {
+        const qint64 n = m_stream->read(m_buffer.data() + tail + filled, want - filled);
+        if (n < 0) {
+            m_buffer.resize(tail + filled);
+            m_streamEnded = true;
+            m_error = m_decompressor ? tr("%1 data is damaged").arg(FxtFormat::name(m_format))
+                                     : tr("read error: %1").arg(m_stream->errorString());
+            return false;
+        }
+        if (n == 0) {
+            m_streamEnded = true;
+            break;
+        }
+        filled += n;
+    }
+    m_buffer.resize(tail + filled);
+    return true;
+}
