@@ -9,6 +9,8 @@
 #include <cstring>
 #include <limits>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 __extension__ typedef unsigned __int128 Uint128;
@@ -1046,7 +1048,9 @@ std::shared_ptr<TraceData> run(FxtSource& source, bool useArena, const FxtReader
             // Decompression failed part-way: parse what was decoded as if the data ended there.
             consumed = state.feed(chunk.data, chunk.size, chunk.offset, true);
             state.anomaly(FxtAnomaly::DecompressError);
-            if (!state.stopped) {
+            if (state.stopped) {
+                state.summary.errorMessage = source.error() + u"; "_s + state.summary.errorMessage;
+            } else {
                 state.stopped = true;
                 state.summary.complete = false;
                 state.summary.errorOffset = state.summary.fxtBytes;

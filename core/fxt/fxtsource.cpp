@@ -156,6 +156,12 @@ bool FxtSource::readMore()
         }
         if (n == 0) {
             m_streamEnded = true;
+            // KCompressionDevice reports a stream cut short (no end marker) only through atEnd().
+            if (m_decompressor && !m_decompressor->atEnd()) {
+                m_buffer.resize(tail + filled);
+                m_error = tr("%1 data ends unexpectedly (the file is truncated)").arg(FxtFormat::name(m_format));
+                return false;
+            }
             break;
         }
         filled += n;
