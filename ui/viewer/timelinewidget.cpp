@@ -502,7 +502,8 @@ void TimelineWidget::paintAxis(QPainter& p, int width)
         p.drawLine(QPointF(x, axisHeight), QPointF(x, height()));
         p.setPen(QColor(0x50, 0x50, 0x50));
         p.drawLine(QPointF(x, axisHeight - 7), QPointF(x, axisHeight - 1));
-        p.drawText(QRectF(x + 3, 2, 200, axisHeight - 6), Qt::AlignLeft | Qt::AlignVCenter, tick.label);
+        if (tick.x >= 0) // a label cut by the gutter would read as garbage
+            p.drawText(QRectF(x + 3, 2, 200, axisHeight - 6), Qt::AlignLeft | Qt::AlignVCenter, tick.label);
     }
     p.restore();
     p.setPen(QColor(0x30, 0x30, 0x30));
