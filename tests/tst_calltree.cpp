@@ -131,6 +131,46 @@ private Q_SLOTS:
         QCOMPARE(a->average(), qint64(30));
     }
 
+    void directTotalsMatchTheTree_data()
+    {
+        QTest::addColumn<qint64>("from");
+        QTest::addColumn<qint64>("to");
+        QTest::newRow("all") << qint64(0) << qint64(100);
+        QTest::newRow("clipped") << qint64(20) << qint64(55);
+        QTest::newRow("inside one slice") << qint64(61) << qint64(62);
+    }
+    void directTotalsMatchTheTree()
+    {
+        QFETCH(qint64, from);
+        QFETCH(qint64, to);
+        const auto data = sample();
+        const QList<FunctionTotals> fromTree = CallTrees::functionStats(CallTrees::topDown(*data, from, to));
+        const QList<FunctionTotals> direct = CallTrees::functionTotals(*data, from, to);
+        QCOMPARE(direct.size(), fromTree.size());
+        for (qsizetype i = 0; i < direct.size(); ++i) {
+            QCOMPARE(direct.at(i).name, fromTree.at(i).name);
+            QCOMPARE(direct.at(i).calls, fromTree.at(i).calls);
+            QCOMPARE(direct.at(i).total, fromTree.at(i).total);
+            QCOMPARE(direct.at(i).self, fromTree.at(i).self);
+            QCOMPARE(direct.at(i).max, fromTree.at(i).max);
+        }
+    }
+
+    void nodeLimitFoldsPathsButKeepsTime()
+    {
+        const auto data = sample();
+        const CallTree full = CallTrees::topDown(*data, 0, 100);
+        const CallTree limited = CallTrees::topDown(*data, 0, 100, nullptr, 4);
+        QVERIFY(!full.truncated);
+        QVERIFY(limited.truncated);
+        QVERIFY(limited.nodes.size() < full.nodes.size());
+        QCOMPARE(limited.root().total, full.root().total);
+        qint64 self = 0;
+        for (const CallTree::Node& n : limited.nodes)
+            self += n.self;
+        QCOMPARE(self, qint64(130));
+    }
+
     void bottomUp_data()
     {
         QTest::addColumn<QString>("path");

@@ -166,7 +166,9 @@ private Q_SLOTS:
         QCOMPARE(functions->index(a, FunctionTableModel::Max).data(FunctionTableModel::SortRole).toLongLong(), 30);
         QCOMPARE(functions->index(a, FunctionTableModel::Average).data(FunctionTableModel::SortRole).toLongLong(), 30);
 
-        // A range: trees and statistics follow it.
+        // A range: trees and statistics follow it (trees are built while their tab is shown).
+        page.showTab(ViewerPage::Tab::TopDown);
+        QVERIFY(analysed.wait(loadTimeout));
         page.selectRange(1020, 1055);
         QVERIFY(analysed.wait(loadTimeout));
         auto trees = page.findChildren<CallTreeModel*>();

@@ -9,8 +9,9 @@ namespace {
 class Builder
 {
 public:
-    explicit Builder(CallTree& tree)
+    explicit Builder(CallTree& tree, qsizetype maxNodes = std::numeric_limits<qsizetype>::max())
         : m_tree(tree)
+        , m_maxNodes(maxNodes)
     {
         if (m_tree.nodes.empty())
             m_tree.nodes.emplace_back();
@@ -22,6 +23,10 @@ public:
         auto it = m_children.constFind(key);
         if (it != m_children.cend())
             return it.value();
+        if (qsizetype(m_tree.nodes.size()) >= m_maxNodes && name != CallTree::otherPaths) {
+            m_tree.truncated = true;
+            return child(parent, CallTree::otherPaths);
+        }
         const int index = int(m_tree.nodes.size());
         CallTree::Node node;
         node.name = name;
@@ -50,6 +55,7 @@ public:
 
 private:
     CallTree& m_tree;
+    qsizetype m_maxNodes;
     QHash<quint64, int> m_children;
 };
 
@@ -57,12 +63,12 @@ private:
 
 namespace CallTrees {
 
-CallTree topDown(const TimelineData& data, qint64 from, qint64 to, const std::atomic_bool* cancel)
+CallTree topDown(const TimelineData& data, qint64 from, qint64 to, const std::atomic_bool* cancel, qsizetype maxNodes)
 {
     CallTree tree;
     tree.from = from;
     tree.to = to;
-    Builder builder(tree);
+    Builder builder(tree, maxNodes);
     std::vector<int> parentNodes;
     std::vector<int> nodes;
     auto clipped = [&](qint64 s, qint64 e) { return std::max<qint64>(0, std::min(e, to) - std::max(s, from)); };
@@ -118,6 +124,7 @@ CallTree bottomUp(const CallTree& topDown)
     tree.from = topDown.from;
     tree.to = topDown.to;
     tree.cancelled = topDown.cancelled;
+    tree.truncated = topDown.truncated;
     Builder builder(tree);
     for (size_t i = 1; i < topDown.nodes.size(); ++i) {
         const CallTree::Node& leaf = topDown.nodes[i];
@@ -162,6 +169,75 @@ QList<FunctionTotals> functionStats(const CallTree& topDown)
     }
     std::sort(
         result.begin(), result.end(), [](const FunctionTotals& a, const FunctionTotals& b) { return a.name < b.name; });
+    return result;
+}
+
+QList<FunctionTotals> functionTotals(
+    const TimelineData& data, qint64 from, qint64 to, const std::atomic_bool* cancel, bool* cancelled)
+{
+    std::vector<FunctionTotals> byName(data.nameCount());
+    std::vector<qint64> parentSelf; // self time of the previous depth's visible slices, children subtracted
+    std::vector<qint64> self;
+    auto clipped = [&](qint64 s, qint64 e) { return std::max<qint64>(0, std::min(e, to) - std::max(s, from)); };
+    auto fold = [&](int t, int d, qsizetype first, const std::vector<qint64>& selves) {
+        for (size_t k = 0; k < selves.size(); ++k) {
+            const qsizetype i = first + qsizetype(k);
+            const quint32 name = data.sliceName(t, d, i);
+            if (name >= byName.size())
+                continue;
+            FunctionTotals& f = byName[name];
+            const qint64 time = clipped(data.sliceStart(t, d, i), data.sliceEnd(t, d, i));
+            ++f.calls;
+            f.total += time;
+            f.self += selves[k];
+            f.max = std::max(f.max, time);
+        }
+    };
+    for (int t = 0; t < data.threads().size(); ++t) {
+        qsizetype parentFirst = 0;
+        qsizetype parentLast = 0;
+        parentSelf.clear();
+        const int depths = data.threads().at(t).depths;
+        for (int d = 0; d <= depths; ++d) {
+            if (cancel && cancel->load(std::memory_order_relaxed)) {
+                if (cancelled)
+                    *cancelled = true;
+                return {};
+            }
+            qsizetype first = 0, last = 0;
+            if (d < depths) {
+                const TimelineLane lane { &data, t, d };
+                std::tie(first, last) = Lod::visibleRange(lane, data.laneInfo(t, d), double(from), double(to));
+                self.assign(size_t(last - first), 0);
+                const TimelineLane up { &data, t, d - 1 };
+                qsizetype p = parentFirst;
+                for (qsizetype i = first; i < last; ++i) {
+                    const qint64 s = lane.start(i);
+                    const qint64 time = clipped(s, lane.end(i));
+                    self[size_t(i - first)] = time;
+                    if (d > 0 && parentLast > parentFirst) {
+                        while (p + 1 < parentLast && up.start(p + 1) <= s)
+                            ++p;
+                        if (up.start(p) <= s && s <= up.end(p))
+                            parentSelf[size_t(p - parentFirst)] -= time;
+                    }
+                }
+            }
+            // The previous depth is complete now that its children have been subtracted.
+            if (d > 0)
+                fold(t, d - 1, parentFirst, parentSelf);
+            parentSelf.swap(self);
+            parentFirst = first;
+            parentLast = last;
+        }
+    }
+    QList<FunctionTotals> result;
+    for (quint32 id = 0; id < byName.size(); ++id) {
+        if (byName[id].calls > 0) {
+            byName[id].name = id;
+            result.append(byName[id]);
+        }
+    }
     return result;
 }
 

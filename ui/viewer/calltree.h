@@ -27,10 +27,14 @@ struct CallTree
         quint64 calls = 0;
         QList<int> children; // sorted by total, longest first
     };
+    // Name id of the node that collects call paths beyond the node limit.
+    static constexpr quint32 otherPaths = 0xffffffffu;
+
     std::vector<Node> nodes; // nodes[0] is the root; it has no name
     qint64 from = 0;
     qint64 to = 0;
     bool cancelled = false;
+    bool truncated = false; // the node limit was reached: some paths are folded into otherPaths nodes
 
     const Node& root() const { return nodes.front(); }
 };
@@ -47,11 +51,18 @@ struct FunctionTotals
 
 namespace CallTrees {
 
-// Builds the top-down tree of all threads over [from, to]. Polls *cancel (may be null) between lanes.
-CallTree topDown(const TimelineData& data, qint64 from, qint64 to, const std::atomic_bool* cancel = nullptr);
+// Builds the top-down tree of all threads over [from, to]. Polls *cancel (may be null) between lanes. Traces with
+// very varied stacks have nearly one path per slice, so at most maxNodes nodes are made; further new paths are
+// folded into one otherPaths child of their parent (memory stays bounded; times stay exact on the way up).
+CallTree topDown(const TimelineData& data, qint64 from, qint64 to, const std::atomic_bool* cancel = nullptr,
+    qsizetype maxNodes = 1'000'000);
 // The callers' view of a top-down tree.
 CallTree bottomUp(const CallTree& topDown);
 // Per-function totals of a top-down tree, in name-id order.
 QList<FunctionTotals> functionStats(const CallTree& topDown);
+// The same totals computed straight from the slices, without a tree: one pass, memory bounded by one depth's
+// slices, so it is what the viewer runs on whole multi-GB traces. Empty (and *cancelled set) when cancelled.
+QList<FunctionTotals> functionTotals(const TimelineData& data, qint64 from, qint64 to,
+    const std::atomic_bool* cancel = nullptr, bool* cancelled = nullptr);
 
 } // namespace CallTrees

@@ -66,6 +66,8 @@ QVariant CallTreeModel::data(const QModelIndex& index, int role) const
     const qint64 whole = std::max<qint64>(1, m_tree.to - m_tree.from);
     switch (index.column()) {
     case Name:
+        if (n.name == CallTree::otherPaths)
+            return tr("[other call paths: too many to list]");
         return m_data ? m_data->name(n.name) : QString();
     case Total:
         return raw

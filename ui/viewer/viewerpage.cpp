@@ -51,9 +51,11 @@ struct LoadResult
 
 struct Analysis
 {
+    QList<FunctionTotals> functions;
+    bool hasTrees = false;
     CallTree topDown;
     CallTree bottomUp;
-    QList<FunctionTotals> functions;
+    bool cancelled = false;
     int generation = 0;
 };
 
@@ -243,6 +245,11 @@ void ViewerPage::buildUi()
     traceLayout->addWidget(splitter, 1);
     m_stack->addWidget(tracePage);
 
+    // Call trees can be large: they are built only while one of their tabs is shown.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_treesStale && treesWanted())
+            analyseRange();
+    });
     connect(m_timeline, &TimelineWidget::sliceSelected, this, &ViewerPage::showDetails);
     connect(m_timeline, &TimelineWidget::rangeSelected, this, [this](qint64, qint64) { analyseRange(); });
     connect(m_timeline, &TimelineWidget::rangeCleared, this, &ViewerPage::analyseRange);
@@ -435,26 +442,29 @@ void ViewerPage::analyseRange()
                                 : tr("<p style='color:#666'>No time range selected: Shift+drag on the timeline, or "
                                      "drag on the time axis. Tables show the whole trace.</p>"));
     auto* watcher = new QFutureWatcher<Analysis>(this);
-    connect(watcher, &QFutureWatcher<Analysis>::finished, this, [this, watcher, range] {
+    const bool withTrees = treesWanted();
+    connect(watcher, &QFutureWatcher<Analysis>::finished, this, [this, watcher, range, from, to] {
         watcher->deleteLater();
         Analysis analysis = watcher->result();
-        if (analysis.generation != m_analysisGeneration || analysis.topDown.cancelled || !m_data)
+        if (analysis.generation != m_analysisGeneration || analysis.cancelled || !m_data)
             return;
-        const CallTree& tree = analysis.topDown;
         if (range) {
             quint64 calls = 0;
-            for (const FunctionTotals& f : analysis.functions)
+            qint64 busy = 0; // the self times add up to the time covered by outermost slices
+            for (const FunctionTotals& f : analysis.functions) {
                 calls += f.calls;
+                busy += f.self;
+            }
             QList<FunctionTotals> bySelf = analysis.functions;
             std::sort(bySelf.begin(), bySelf.end(),
                 [](const FunctionTotals& a, const FunctionTotals& b) { return a.self > b.self; });
             QString html = u"<table>"_s;
-            html += htmlRow(tr("Duration"), u"<b>"_s + Duration::format(tree.to - tree.from) + u"</b>"_s);
-            html += htmlRow(tr("From"), u"+"_s + Duration::format(tree.from - m_data->startTime()));
-            html += htmlRow(tr("To"), u"+"_s + Duration::format(tree.to - m_data->startTime()));
+            html += htmlRow(tr("Duration"), u"<b>"_s + Duration::format(to - from) + u"</b>"_s);
+            html += htmlRow(tr("From"), u"+"_s + Duration::format(from - m_data->startTime()));
+            html += htmlRow(tr("To"), u"+"_s + Duration::format(to - m_data->startTime()));
             html += htmlRow(tr("Slices"), QLocale().toString(calls));
             html += htmlRow(tr("Functions"), QLocale().toString(analysis.functions.size()));
-            html += htmlRow(tr("Busy time (all threads)"), Duration::format(tree.root().total));
+            html += htmlRow(tr("Busy time (all threads)"), Duration::format(busy));
             for (qsizetype i = 0; i < std::min<qsizetype>(5, bySelf.size()); ++i) {
                 html += htmlRow(i == 0 ? tr("Most self time") : QString(),
                     u"%1 \u2014 %2"_s.arg(
@@ -462,11 +472,13 @@ void ViewerPage::analyseRange()
             }
             html += u"</table>"_s;
             m_rangeStats->setHtml(html);
-            m_tabs->setCurrentWidget(m_rangeStats);
+            if (!treesWanted() && m_tabs->currentWidget() != m_functionView->parentWidget())
+                m_tabs->setCurrentWidget(m_rangeStats);
         }
         m_functions->setStats(m_data, std::move(analysis.functions));
         m_functionProxy->sort(
             m_functionView->header()->sortIndicatorSection(), m_functionView->header()->sortIndicatorOrder());
+        m_treesStale = !analysis.hasTrees;
         m_topDown->setTree(m_data, std::move(analysis.topDown));
         m_bottomUp->setTree(m_data, std::move(analysis.bottomUp));
         m_functionView->resizeColumnToContents(FunctionTableModel::Name);
@@ -474,16 +486,30 @@ void ViewerPage::analyseRange()
     });
     const std::shared_ptr<const TimelineData> data = m_data;
     const auto cancel = m_analysisCancel;
-    watcher->setFuture(QtConcurrent::run([data, from, to, cancel, generation] {
+    watcher->setFuture(QtConcurrent::run([data, from, to, cancel, generation, withTrees] {
         Analysis analysis;
         analysis.generation = generation;
-        analysis.topDown = CallTrees::topDown(*data, from, to, cancel.get());
-        if (!analysis.topDown.cancelled) {
-            analysis.bottomUp = CallTrees::bottomUp(analysis.topDown);
-            analysis.functions = CallTrees::functionStats(analysis.topDown);
+        analysis.functions = CallTrees::functionTotals(*data, from, to, cancel.get(), &analysis.cancelled);
+        if (withTrees && !analysis.cancelled) {
+            analysis.hasTrees = true;
+            analysis.topDown = CallTrees::topDown(*data, from, to, cancel.get());
+            analysis.cancelled = analysis.topDown.cancelled;
+            if (!analysis.cancelled)
+                analysis.bottomUp = CallTrees::bottomUp(analysis.topDown);
         }
         return analysis;
     }));
+}
+
+bool ViewerPage::treesWanted() const
+{
+    return m_tabs->currentWidget() == m_topDownView || m_tabs->currentWidget() == m_bottomUpView;
+}
+
+void ViewerPage::showTab(Tab tab)
+{
+    QWidget* pages[] = { m_details, m_rangeStats, m_functionView->parentWidget(), m_topDownView, m_bottomUpView };
+    m_tabs->setCurrentWidget(pages[int(tab)]);
 }
 
 void ViewerPage::search(const QString& text, bool regularExpression)

@@ -49,6 +49,9 @@ public:
     std::shared_ptr<const TimelineData> data() const;
     TimelineWidget* timeline() const { return m_timeline; }
 
+    enum class Tab { Details, Selection, Functions, TopDown, BottomUp };
+    void showTab(Tab tab);
+
     // Selects a time range [from, to] (ns, trace timebase) as if dragged: statistics and trees follow.
     void selectRange(qint64 from, qint64 to);
     // Searches slice names (substring, or a regular expression); highlights all matches.
@@ -77,6 +80,7 @@ private:
     void showSummary();
     void showDetails(const SliceRef& slice);
     void analyseRange();
+    bool treesWanted() const;
     void runSearch();
     void goToMatch(qsizetype index);
     void exportSelectionInteractive();
@@ -120,5 +124,5 @@ private:
     std::vector<SliceRef> m_matches;
     qsizetype m_currentMatch = -1;
     bool m_jumpToFirstMatch = false;
-    bool m_functionsFilled = false;
+    bool m_treesStale = true;
 };
