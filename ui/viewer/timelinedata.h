@@ -95,6 +95,9 @@ public:
     SliceRef parent(const SliceRef& slice) const;
 
 protected:
+    // For subclasses that can compute the facts faster than prepare() through the virtual accessors.
+    void setLaneInfo(std::vector<std::vector<Lod::LaneInfo>> info) { m_laneInfo = std::move(info); }
+
     QList<Process> m_processes;
     QList<Thread> m_threads;
     QList<Counter> m_counters;

@@ -64,7 +64,22 @@ TraceTimelineData::TraceTimelineData(std::shared_ptr<const TraceData> trace)
         m_processes[counter.process].counters.append(int(c));
         m_counters.append(counter);
     }
-    prepare();
+    // Level-of-detail facts straight from the slice arrays (one sequential pass, no virtual calls).
+    std::vector<std::vector<Lod::LaneInfo>> info(threads.size());
+    for (size_t t = 0; t < threads.size(); ++t) {
+        info[t].resize(threads[t].depths.size());
+        for (size_t d = 0; d < threads[t].depths.size(); ++d) {
+            Lod::LaneInfo& lane = info[t][d];
+            quint64 previousEnd = 0;
+            for (const TraceSlice& slice : threads[t].depths[d]) {
+                lane.maxDuration = std::max(lane.maxDuration, qint64(slice.end - slice.start));
+                if (slice.end < previousEnd)
+                    lane.endsSorted = false;
+                previousEnd = std::max(previousEnd, slice.end);
+            }
+        }
+    }
+    setLaneInfo(std::move(info));
 }
 
 TraceTimelineData::~TraceTimelineData() = default;
