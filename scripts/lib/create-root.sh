@@ -22,7 +22,10 @@ if ! command -v debootstrap >/dev/null; then
 fi
 
 say "creating the Debian 13 build root from $MTS_MIRROR (about a minute; once per package list)"
-debootstrap --variant=minbase --include=ca-certificates "$MTS_SUITE" "$partial" "$MTS_MIRROR" >&2 \
+# In a private mount namespace: the /proc and /sys that debootstrap mounts inside the root vanish with it, even
+# when it is interrupted, so a half-made root never holds mounts and can simply be removed.
+unshare --mount --propagation private -- \
+    debootstrap --variant=minbase --include=ca-certificates "$MTS_SUITE" "$partial" "$MTS_MIRROR" >&2 \
     || { say "error: debootstrap failed; see above"; exit 1; }
 cp /etc/resolv.conf "$partial/etc/resolv.conf" 2>/dev/null || true
 printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n' > "$partial/etc/apt/apt.conf.d/99mts"

@@ -1,0 +1,1083 @@
+// SPDX-License-Identifier: MIT
+#include "library/tracelibrary.h"
+
+#include "library/libraryjob.h"
+#include "library/partialfile.h"
+#include "library/tracecompressor.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QtConcurrent>
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QString tr(const char* text)
+{
+    return QCoreApplication::translate("TraceLibrary", text);
+}
+
+bool failWith(QString* error, const QString& message)
+{
+    if (error)
+        *error = message;
+    return false;
+}
+
+const QString sidecarSuffix = u".json"_s;
+const QString logSuffix = u".log"_s;
+
+// Identity of a file version: inode, size and modification time in ns. QSaveFile replaces the inode, so any
+// rewrite changes the stamp even within one clock tick.
+QByteArray stampOf(const QString& path, qint64* size = nullptr)
+{
+    struct stat st;
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0) {
+        if (size)
+            *size = -1;
+        return {};
+    }
+    if (size)
+        *size = st.st_size;
+    return QByteArray::number(quint64(st.st_ino)) + ':' + QByteArray::number(qint64(st.st_size)) + ':'
+        + QByteArray::number(qint64(st.st_mtim.tv_sec)) + '.' + QByteArray::number(qint64(st.st_mtim.tv_nsec));
+}
+
+qint64 sizeOf(const QString& path)
+{
+    struct stat st;
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    return st.st_size;
+}
+
+bool isValidId(const QString& id)
+{
+    static const QRegularExpression allowed(u"^[A-Za-z0-9][A-Za-z0-9._+@ ()\\[\\]-]{0,119}$"_s);
+    return allowed.match(id).hasMatch() && !id.endsWith(u' ');
+}
+
+// A readable id made of the hint's safe characters, unique against the taken names and the folder.
+QString uniqueId(
+    const QString& folder, const QString& hint, const QSet<QString>& taken, const QString& ownTraceFile = {})
+{
+    QString base;
+    for (QChar c : hint) {
+        if (c.isLetterOrNumber() && c.unicode() < 128)
+            base += c;
+        else if (c == u'-' || c == u'_' || c == u'.')
+            base += c;
+        else if (!base.endsWith(u'-'))
+            base += u'-';
+    }
+    while (base.startsWith(u'.') || base.startsWith(u'-') || base.startsWith(u'_'))
+        base.remove(0, 1);
+    while (base.endsWith(u'-') || base.endsWith(u'.'))
+        base.chop(1);
+    base.truncate(80);
+    if (base.isEmpty())
+        base = u"trace"_s;
+    const QDir dir(folder);
+    for (int n = 1;; ++n) {
+        const QString id = n == 1 ? base : base + u'-' + QString::number(n);
+        if (taken.contains(id) || QFileInfo::exists(dir.filePath(id + sidecarSuffix))
+            || QFileInfo::exists(dir.filePath(id + logSuffix)))
+            continue;
+        bool traceTaken = false;
+        for (auto compression : { TraceProbe::Compression::None, TraceProbe::Compression::GZip,
+                 TraceProbe::Compression::Zstd, TraceProbe::Compression::Xz }) {
+            const QString name = id + TraceProbe::fileSuffix(compression);
+            traceTaken = traceTaken || (name != ownTraceFile && QFileInfo::exists(dir.filePath(name)));
+        }
+        if (!traceTaken)
+            return id;
+    }
+}
+
+// Writes a sidecar: exclusively when it must be new, else atomically replacing the old one.
+bool writeSidecarFile(const QString& path, const TraceMetadata& metadata, bool mustBeNew, QString* error)
+{
+    const QByteArray bytes = metadata.toJsonBytes();
+    if (mustBeNew) {
+        PartialFile file(path);
+        if (!file.open(error))
+            return false;
+        if (file.file().write(bytes) != bytes.size())
+            return failWith(error, tr("cannot write %1: %2").arg(path, file.file().errorString()));
+        return file.commit(error);
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return failWith(error, tr("cannot write %1: %2").arg(path, file.errorString()));
+    file.write(bytes);
+    if (!file.commit())
+        return failWith(error, tr("cannot write %1: %2").arg(path, file.errorString()));
+    return true;
+}
+
+bool writeTextFile(const QString& path, const QByteArray& bytes, QString* error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return failWith(error, tr("cannot write %1: %2").arg(path, file.errorString()));
+    file.write(bytes);
+    if (!file.commit())
+        return failWith(error, tr("cannot write %1: %2").arg(path, file.errorString()));
+    return true;
+}
+
+bool processIsAlive(qint64 pid)
+{
+    if (pid <= 0)
+        return false;
+    if (pid == QCoreApplication::applicationPid())
+        return true;
+    return ::kill(pid_t(pid), 0) == 0 || errno == EPERM;
+}
+
+// Fills the fields that come from the trace file itself.
+void deriveFromTrace(TraceMetadata& metadata, const QString& tracePath)
+{
+    QString ignored;
+    const auto summary = TraceProbe::probe(tracePath, &ignored);
+    if (!summary)
+        return;
+    metadata.format = summary->isFxt ? TraceProbe::formatKey(summary->compression) : QString();
+    metadata.traceProcesses = summary->processNames;
+    metadata.traceBaseTime = summary->baseTime;
+    if (metadata.processName.isEmpty()) {
+        for (const QString& name : summary->processNames) {
+            if (name != u"Snapshot symbol hits"_s) {
+                metadata.processName = TraceProbe::displayProcessName(name);
+                break;
+            }
+        }
+    }
+    if (metadata.targetPid == 0)
+        metadata.targetPid = summary->pid;
+}
+
+TraceEntry makeEntry(const QString& folder, const TraceMetadata& metadata, const QString& sidecarPath)
+{
+    TraceEntry entry;
+    entry.folder = folder;
+    entry.metadata = metadata;
+    entry.metadata.fileSize = sizeOf(entry.tracePath());
+    entry.logSize = qMax<qint64>(metadata.logFile.isEmpty() ? 0 : sizeOf(entry.logPath()), 0);
+    entry.sidecarSize = qMax<qint64>(sidecarPath.isEmpty() ? 0 : sizeOf(sidecarPath), 0);
+    return entry;
+}
+
+} // namespace
+
+// ------------------------------------------------------------------------------------------------ TraceEntry
+
+QString TraceEntry::tracePath() const
+{
+    return metadata.traceFile.isEmpty() ? QString() : folder + u'/' + metadata.traceFile;
+}
+
+QString TraceEntry::sidecarPath() const
+{
+    return hasSidecar ? folder + u'/' + metadata.id + sidecarSuffix : QString();
+}
+
+QString TraceEntry::logPath() const
+{
+    return metadata.logFile.isEmpty() ? QString() : folder + u'/' + metadata.logFile;
+}
+
+// ------------------------------------------------------------------------------------------------- scanning
+
+struct TraceLibrary::ScanResult
+{
+    bool ok = false;
+    QString error;
+    QList<TraceEntry> entries;
+    QHash<QString, QByteArray> stamps;
+    QHash<QString, QByteArray> stampsAtStart; // the library's stamps when the scan began
+    QStringList problems;
+};
+
+// The scan is a free function over plain values so that it can run on a worker thread.
+namespace {
+
+TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QString& folder,
+    const QHash<QString, TraceEntry>& known, const QHash<QString, QByteArray>& knownStamps,
+    const QSet<QString>& ownRecordings)
+{
+    result->stampsAtStart = knownStamps;
+    QDir dir(folder);
+    if (!dir.exists()) {
+        result->error = tr("the traces folder %1 does not exist").arg(folder);
+        return result;
+    }
+    QStringList names;
+    {
+        QDirIterator it(folder, QDir::Files | QDir::NoDotAndDotDot); // hidden files (partials) are skipped
+        while (it.hasNext())
+            names.append(it.next().mid(folder.size() + 1));
+    }
+    std::sort(names.begin(), names.end());
+
+    QSet<QString> referenced;
+    QSet<QString> ids;
+    bool sidecarWriteFailed = false;
+    // Reading and parsing the sidecars is most of the work: it runs on every core (the order is kept).
+    struct SidecarRead
+    {
+        QString id;
+        QString path;
+        QByteArray stamp;
+        std::optional<TraceEntry> entry;
+        QString problem;
+    };
+    QList<SidecarRead> reads;
+    for (const QString& name : std::as_const(names)) {
+        if (name.endsWith(sidecarSuffix))
+            reads.append({ name.chopped(sidecarSuffix.size()), folder + u'/' + name, {}, std::nullopt, {} });
+    }
+    QtConcurrent::blockingMap(reads, [&](SidecarRead& read) {
+        qint64 sidecarSize = 0;
+        read.stamp = stampOf(read.path, &sidecarSize);
+        if (const auto it = known.constFind(read.id); it != known.constEnd() && it->hasSidecar && !read.stamp.isEmpty()
+            && knownStamps.value(read.id) == read.stamp) {
+            TraceEntry entry = *it;
+            entry.metadata.fileSize = sizeOf(entry.tracePath());
+            entry.logSize = qMax<qint64>(entry.metadata.logFile.isEmpty() ? 0 : sizeOf(entry.logPath()), 0);
+            read.entry = entry;
+            return;
+        }
+        QFile file(read.path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            read.problem = tr("cannot read %1: %2").arg(read.path, file.errorString());
+            return;
+        }
+        QString error;
+        auto metadata = TraceMetadata::fromJsonBytes(file.read(qint64(4) << 20), &error);
+        if (!metadata || metadata->traceFile.isEmpty() || metadata->traceFile.contains(u'/')) {
+            read.problem = tr("%1 is not a trace sidecar and was left alone (%2)")
+                               .arg(read.path, error.isEmpty() ? tr("no trace file named") : error);
+            return;
+        }
+        metadata->id = read.id; // the file name is the id
+        TraceEntry entry = makeEntry(folder, *metadata, QString());
+        entry.sidecarSize = qMax<qint64>(sidecarSize, 0);
+        read.entry = entry;
+    });
+
+    for (SidecarRead& read : reads) {
+        if (!read.entry) {
+            result->problems.append(read.problem);
+            continue;
+        }
+        const QString& id = read.id;
+        const QString& path = read.path;
+        TraceEntry& entry = *read.entry;
+        bool rewritten = false;
+        TraceMetadata& m = entry.metadata;
+        // Crash recovery: a recording whose recorder is gone.
+        if (m.outcome == TraceOutcome::Recording && !ownRecordings.contains(id) && !processIsAlive(m.recorderPid)) {
+            QString ignored;
+            const auto summary = m.fileSize > 0 ? TraceProbe::probe(entry.tracePath(), &ignored) : std::nullopt;
+            if (summary && summary->isFxt) {
+                m.outcome = TraceOutcome::Recovered;
+                deriveFromTrace(m, entry.tracePath());
+            } else {
+                m.outcome = TraceOutcome::Failed;
+            }
+            if (!m.endTime.isValid())
+                m.endTime = QFileInfo(entry.tracePath()).lastModified(QTimeZone::UTC);
+            m.recorderPid = 0;
+            QString error;
+            if (!writeSidecarFile(path, m, false, &error)) {
+                result->problems.append(tr("recovered %1, but could not record it: %2").arg(id, error));
+                sidecarWriteFailed = true;
+            }
+            rewritten = true;
+        } else if (m.origin == u"discovered"_s && m.format.isEmpty() && m.fileSize > 0
+            && m.fileSize != known.value(id).metadata.fileSize) {
+            // A found file that was still being written: look again now that it has grown.
+            deriveFromTrace(m, entry.tracePath());
+            if (!m.format.isEmpty()) {
+                QString error;
+                writeSidecarFile(path, m, false, &error);
+                rewritten = true;
+            }
+        }
+        if (rewritten) {
+            qint64 sidecarSize = 0;
+            read.stamp = stampOf(path, &sidecarSize);
+            entry.sidecarSize = qMax<qint64>(sidecarSize, 0);
+        }
+        result->stamps.insert(id, read.stamp);
+        referenced.insert(m.traceFile);
+        if (!m.logFile.isEmpty())
+            referenced.insert(m.logFile);
+        ids.insert(id);
+        result->entries.append(entry);
+    }
+
+    // Files nobody references: adopt the ones that look like traces.
+    for (const QString& name : std::as_const(names)) {
+        if (referenced.contains(name) || !TraceProbe::isTraceFileName(name))
+            continue;
+        const QString tracePath = folder + u'/' + name;
+        // Still known from an earlier scan of a read-only folder?
+        if (const auto it = known.constFind(name); it != known.constEnd() && !it->hasSidecar) {
+            TraceEntry entry = *it;
+            const qint64 size = sizeOf(tracePath);
+            if (size != entry.metadata.fileSize) {
+                entry.metadata.fileSize = size;
+                deriveFromTrace(entry.metadata, tracePath);
+            }
+            result->entries.append(entry);
+            continue;
+        }
+        TraceMetadata m;
+        m.id = uniqueId(folder, TraceProbe::baseName(name), ids, name);
+        m.title = name;
+        m.origin = u"discovered"_s;
+        m.outcome = TraceOutcome::External;
+        m.traceFile = name;
+        const QFileInfo info(tracePath);
+        m.fileSize = info.size();
+        deriveFromTrace(m, tracePath);
+        m.startTime = m.traceBaseTime.isValid() ? m.traceBaseTime : info.lastModified(QTimeZone::UTC);
+        TraceEntry entry = makeEntry(folder, m, QString());
+        const QString sidecarPath = folder + u'/' + m.id + sidecarSuffix;
+        QString error;
+        if (!sidecarWriteFailed && writeSidecarFile(sidecarPath, m, true, &error)) {
+            entry.sidecarSize = qMax<qint64>(sizeOf(sidecarPath), 0);
+            result->stamps.insert(m.id, stampOf(sidecarPath));
+        } else {
+            // Read-only folder: show the file all the same, under its own name.
+            if (!sidecarWriteFailed)
+                result->problems.append(tr("cannot keep metadata for %1: %2").arg(name, error));
+            sidecarWriteFailed = true;
+            entry.hasSidecar = false;
+            entry.metadata.id = name;
+        }
+        ids.insert(entry.metadata.id);
+        result->entries.append(entry);
+    }
+    result->ok = true;
+    return result;
+}
+
+} // namespace
+
+// ----------------------------------------------------------------------------------------------- TraceLibrary
+
+TraceLibrary::TraceLibrary(const QString& folder, QObject* parent)
+    : QObject(parent)
+    , m_folder(QDir::cleanPath(QDir(folder).absolutePath()))
+{
+    qRegisterMetaType<TraceEntry>();
+    m_rescanTimer.setSingleShot(true);
+    m_rescanTimer.setInterval(150); // magic-trace and file managers touch the folder in bursts
+    connect(&m_rescanTimer, &QTimer::timeout, this, &TraceLibrary::startScan);
+    connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, [this] { m_rescanTimer.start(); });
+}
+
+TraceLibrary::~TraceLibrary()
+{
+    if (m_scanWatcher) {
+        m_scanWatcher->disconnect(this);
+        m_scanWatcher->waitForFinished();
+    }
+}
+
+QString TraceLibrary::defaultFolder()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + u"/traces"_s;
+}
+
+QString TraceLibrary::configuredFolder()
+{
+    const QString folder = QSettings().value(u"library/folder"_s).toString();
+    return folder.isEmpty() ? defaultFolder() : folder;
+}
+
+void TraceLibrary::setConfiguredFolder(const QString& folder)
+{
+    QSettings settings;
+    if (folder.isEmpty() || QDir::cleanPath(folder) == QDir::cleanPath(defaultFolder()))
+        settings.remove(u"library/folder"_s);
+    else
+        settings.setValue(u"library/folder"_s, folder);
+}
+
+bool TraceLibrary::load(QString* error)
+{
+    if (!QDir().mkpath(m_folder))
+        return failWith(error, tr("cannot create the traces folder %1").arg(m_folder));
+    ScanResult result;
+    scanFolder(&result, m_folder, m_entries, m_sidecarStamps, m_ownRecordings);
+    if (!result.ok)
+        return failWith(error, result.error);
+    applyScan(result);
+    m_loaded = true;
+    setWatching(m_watching);
+    Q_EMIT loaded();
+    return true;
+}
+
+void TraceLibrary::loadAsync()
+{
+    if (!QDir().mkpath(m_folder)) {
+        Q_EMIT problem(tr("cannot create the traces folder %1").arg(m_folder));
+        return;
+    }
+    startScan();
+}
+
+void TraceLibrary::setWatching(bool watching)
+{
+    m_watching = watching;
+    if (!m_loaded)
+        return;
+    if (watching && !m_watcher.directories().contains(m_folder))
+        m_watcher.addPath(m_folder);
+    else if (!watching && !m_watcher.directories().isEmpty())
+        m_watcher.removePaths(m_watcher.directories());
+}
+
+void TraceLibrary::rescan()
+{
+    startScan();
+}
+
+void TraceLibrary::startScan()
+{
+    if (m_scanWatcher) {
+        m_scanPending = true;
+        return;
+    }
+    m_scanWatcher = new QFutureWatcher<ScanResult>(this);
+    connect(m_scanWatcher, &QFutureWatcher<ScanResult>::finished, this, [this] {
+        const ScanResult result = m_scanWatcher->result();
+        m_scanWatcher->deleteLater();
+        m_scanWatcher = nullptr;
+        if (result.ok)
+            applyScan(result);
+        else
+            Q_EMIT problem(result.error);
+        const bool firstLoad = !m_loaded;
+        m_loaded = true;
+        if (firstLoad) {
+            setWatching(m_watching);
+            Q_EMIT loaded();
+        }
+        Q_EMIT rescanned();
+        if (m_scanPending) {
+            m_scanPending = false;
+            startScan();
+        }
+    });
+    m_scanWatcher->setFuture(
+        QtConcurrent::run([folder = m_folder, known = m_entries, stamps = m_sidecarStamps, own = m_ownRecordings]() {
+            ScanResult result;
+            scanFolder(&result, folder, known, stamps, own);
+            return result;
+        }));
+}
+
+void TraceLibrary::applyScan(const ScanResult& result)
+{
+    for (const QString& message : result.problems)
+        Q_EMIT problem(message);
+    QSet<QString> seen;
+    for (const TraceEntry& entry : result.entries) {
+        const QString id = entry.id();
+        seen.insert(id);
+        // Changed by this object while the scan ran: ours is newer, and the change will trigger another scan.
+        if (m_sidecarStamps.value(id) != result.stampsAtStart.value(id))
+            continue;
+        if (result.stamps.contains(id))
+            m_sidecarStamps.insert(id, result.stamps.value(id));
+        setEntry(entry);
+    }
+    const QList<QString> order = m_order;
+    for (const QString& id : order) {
+        if (seen.contains(id))
+            continue;
+        const TraceEntry& entry = m_entries[id];
+        // Created by this object after the scan began: still there.
+        if (entry.hasSidecar && QFileInfo::exists(entry.sidecarPath()) && !result.stampsAtStart.contains(id))
+            continue;
+        if (!entry.hasSidecar && QFileInfo::exists(entry.tracePath()))
+            continue;
+        m_entries.remove(id);
+        m_sidecarStamps.remove(id);
+        m_order.removeOne(id);
+        Q_EMIT entryRemoved(id);
+    }
+}
+
+void TraceLibrary::setEntry(const TraceEntry& entry)
+{
+    const QString id = entry.id();
+    const auto it = m_entries.find(id);
+    if (it == m_entries.end()) {
+        m_entries.insert(id, entry);
+        m_order.append(id);
+        Q_EMIT entryAdded(entry);
+    } else if (!(*it == entry)) {
+        *it = entry;
+        Q_EMIT entryChanged(entry);
+    }
+}
+
+void TraceLibrary::reloadEntry(const QString& id)
+{
+    const QString path = m_folder + u'/' + id + sidecarSuffix;
+    QFile file(path);
+    QString error;
+    std::optional<TraceMetadata> metadata;
+    if (file.open(QIODevice::ReadOnly))
+        metadata = TraceMetadata::fromJsonBytes(file.readAll(), &error);
+    if (!metadata) {
+        if (m_entries.contains(id) && !QFileInfo::exists(path)) {
+            m_entries.remove(id);
+            m_sidecarStamps.remove(id);
+            m_order.removeOne(id);
+            Q_EMIT entryRemoved(id);
+        }
+        return;
+    }
+    metadata->id = id;
+    m_sidecarStamps.insert(id, stampOf(path));
+    setEntry(makeEntry(m_folder, *metadata, path));
+}
+
+QList<TraceEntry> TraceLibrary::entries() const
+{
+    QList<TraceEntry> list;
+    list.reserve(m_order.size());
+    for (const QString& id : m_order)
+        list.append(m_entries.value(id));
+    return list;
+}
+
+std::optional<TraceEntry> TraceLibrary::entry(const QString& id) const
+{
+    const auto it = m_entries.constFind(id);
+    if (it == m_entries.constEnd())
+        return std::nullopt;
+    return *it;
+}
+
+qint64 TraceLibrary::totalDiskUsage() const
+{
+    qint64 total = 0;
+    for (const TraceEntry& entry : m_entries)
+        total += entry.diskUsage();
+    return total;
+}
+
+bool TraceLibrary::writeSidecar(TraceEntry& entry, QString* error)
+{
+    if (!entry.hasSidecar) {
+        // A found file in a folder we could not write to before: try to give it a sidecar now.
+        const QString oldId = entry.id();
+        TraceMetadata m = entry.metadata;
+        m.id = uniqueId(
+            m_folder, TraceProbe::baseName(m.traceFile), QSet<QString>(m_order.begin(), m_order.end()), m.traceFile);
+        const QString path = m_folder + u'/' + m.id + sidecarSuffix;
+        if (!writeSidecarFile(path, m, true, error))
+            return false;
+        m_entries.remove(oldId);
+        m_order.removeOne(oldId);
+        Q_EMIT entryRemoved(oldId);
+        entry.metadata = m;
+        entry.hasSidecar = true;
+        entry.sidecarSize = qMax<qint64>(sizeOf(path), 0);
+        m_sidecarStamps.insert(m.id, stampOf(path));
+        return true;
+    }
+    if (!writeSidecarFile(entry.sidecarPath(), entry.metadata, false, error))
+        return false;
+    entry.sidecarSize = qMax<qint64>(sizeOf(entry.sidecarPath()), 0);
+    m_sidecarStamps.insert(entry.id(), stampOf(entry.sidecarPath()));
+    return true;
+}
+
+bool TraceLibrary::updateEntry(const QString& id, const std::function<void(TraceMetadata&)>& change, QString* error)
+{
+    const auto it = m_entries.constFind(id);
+    if (it == m_entries.constEnd())
+        return failWith(error, tr("no trace with id \"%1\"").arg(id));
+    TraceEntry entry = *it;
+    change(entry.metadata);
+    if (!writeSidecar(entry, error))
+        return false;
+    setEntry(entry);
+    return true;
+}
+
+std::optional<TraceLibrary::Recording> TraceLibrary::beginRecording(
+    const TraceMetadata& metadata, QString* error, TraceProbe::Compression compression)
+{
+    if (!QDir().mkpath(m_folder)) {
+        failWith(error, tr("cannot create the traces folder %1").arg(m_folder));
+        return std::nullopt;
+    }
+    TraceEntry entry;
+    entry.folder = m_folder;
+    entry.metadata = metadata;
+    TraceMetadata& m = entry.metadata;
+    if (!m.startTime.isValid())
+        m.startTime = QDateTime::currentDateTimeUtc();
+    const QString hint = m.startTime.toUTC().toString(u"yyyyMMdd-HHmmss"_s)
+        + (m.processName.isEmpty() ? QString() : u'-' + QFileInfo(m.processName).fileName());
+    m.id = uniqueId(m_folder, hint, QSet<QString>(m_order.begin(), m_order.end()));
+    m.traceFile = m.id + TraceProbe::fileSuffix(compression);
+    m.logFile = m.id + logSuffix;
+    m.outcome = TraceOutcome::Recording;
+    m.recorderPid = QCoreApplication::applicationPid();
+    m.origin = u"recorded"_s;
+    m.fileSize = -1;
+    if (m.title.isEmpty())
+        m.title = m.processName.isEmpty() ? m.id : m.processName;
+    const QString path = m_folder + u'/' + m.id + sidecarSuffix;
+    if (!writeSidecarFile(path, m, true, error))
+        return std::nullopt;
+    entry.sidecarSize = qMax<qint64>(sizeOf(path), 0);
+    m_sidecarStamps.insert(m.id, stampOf(path));
+    m_ownRecordings.insert(m.id);
+    setEntry(entry);
+    return Recording { m.id, entry.tracePath(), entry.folder + u'/' + m.logFile };
+}
+
+bool TraceLibrary::finishRecording(const QString& id, const RecordingResult& result, QString* error)
+{
+    const auto it = m_entries.constFind(id);
+    if (it == m_entries.constEnd())
+        return failWith(error, tr("no trace with id \"%1\"").arg(id));
+    TraceEntry entry = *it;
+    TraceMetadata& m = entry.metadata;
+    QString logError;
+    const QString logPath = m_folder + u'/' + (m.logFile.isEmpty() ? id + logSuffix : m.logFile);
+    if (!result.logText.isEmpty()) {
+        writeTextFile(logPath, result.logText.toUtf8(), &logError);
+    } else if (!result.logFilePath.isEmpty() && QFileInfo(result.logFilePath) != QFileInfo(logPath)) {
+        QFile source(result.logFilePath);
+        if (source.open(QIODevice::ReadOnly))
+            writeTextFile(logPath, source.readAll(), &logError);
+        else
+            logError = tr("cannot read the log %1: %2").arg(result.logFilePath, source.errorString());
+    }
+    m.logFile = QFileInfo::exists(logPath) ? QFileInfo(logPath).fileName() : QString();
+    m.outcome = result.outcome;
+    m.exitCode = result.exitCode;
+    m.exitSignal = result.exitSignal;
+    m.endTime = result.endTime.isValid() ? result.endTime.toUTC() : QDateTime::currentDateTimeUtc();
+    m.durationMs = m.startTime.isValid() ? m.startTime.msecsTo(m.endTime) : -1;
+    m.recorderPid = 0;
+    if (!result.magicTraceVersion.isEmpty())
+        m.magicTraceVersion = result.magicTraceVersion;
+    if (!result.perfVersion.isEmpty())
+        m.perfVersion = result.perfVersion;
+    m.fileSize = sizeOf(entry.tracePath());
+    if (m.fileSize > 0)
+        deriveFromTrace(m, entry.tracePath());
+    entry.logSize = qMax<qint64>(m.logFile.isEmpty() ? 0 : sizeOf(entry.logPath()), 0);
+    if (!writeSidecar(entry, error))
+        return false;
+    m_ownRecordings.remove(id);
+    setEntry(entry);
+    if (!logError.isEmpty())
+        return failWith(error, tr("the trace was kept, but not its log: %1").arg(logError));
+    return true;
+}
+
+bool TraceLibrary::setTitle(const QString& id, const QString& title, QString* error)
+{
+    return updateEntry(
+        id, [&](TraceMetadata& m) { m.title = title.trimmed(); }, error);
+}
+
+bool TraceLibrary::setNotes(const QString& id, const QString& notes, QString* error)
+{
+    return updateEntry(
+        id, [&](TraceMetadata& m) { m.notes = notes; }, error);
+}
+
+bool TraceLibrary::setTags(const QString& id, const QStringList& tags, QString* error)
+{
+    QStringList clean;
+    for (const QString& tag : tags) {
+        const QString t = tag.trimmed();
+        if (!t.isEmpty() && !clean.contains(t))
+            clean.append(t);
+    }
+    return updateEntry(
+        id, [&](TraceMetadata& m) { m.tags = clean; }, error);
+}
+
+std::optional<TraceLibrary::Removed> TraceLibrary::remove(const QString& id, QString* error)
+{
+    const auto it = m_entries.constFind(id);
+    if (it == m_entries.constEnd()) {
+        failWith(error, tr("no trace with id \"%1\"").arg(id));
+        return std::nullopt;
+    }
+    if (m_ownRecordings.contains(id)) {
+        failWith(error, tr("%1 is still being recorded").arg(id));
+        return std::nullopt;
+    }
+    // Qt creates $XDG_DATA_HOME/Trash but not $XDG_DATA_HOME itself, which a fresh account may lack.
+    QDir().mkpath(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation));
+    Removed removed;
+    removed.id = id;
+    // Trace first, sidecar last: an interruption leaves an entry with a missing trace, never an orphan trace.
+    for (const QString& path : { it->tracePath(), it->logPath(), it->sidecarPath() }) {
+        if (path.isEmpty() || !QFileInfo::exists(path))
+            continue;
+        QString inTrash;
+        if (!QFile::moveToTrash(path, &inTrash)) {
+            QString ignored;
+            restore(removed, &ignored);
+            failWith(error, tr("cannot move %1 to the trash; nothing was deleted").arg(path));
+            return std::nullopt;
+        }
+        removed.files.append({ path, inTrash });
+    }
+    m_entries.remove(id);
+    m_sidecarStamps.remove(id);
+    m_order.removeOne(id);
+    Q_EMIT entryRemoved(id);
+    return removed;
+}
+
+bool TraceLibrary::restore(const Removed& removed, QString* error)
+{
+    for (const auto& [original, inTrash] : removed.files) {
+        if (QFileInfo::exists(original))
+            return failWith(error, tr("%1 exists again; restore it by hand from the trash").arg(original));
+    }
+    QStringList failures;
+    for (const auto& [original, inTrash] : removed.files) {
+        if (!QFile::rename(inTrash, original)) {
+            failures.append(original);
+            continue;
+        }
+        // The freedesktop.org trash keeps a .trashinfo beside "files/"; without its file it is just clutter.
+        const QFileInfo trashed(inTrash);
+        if (trashed.dir().dirName() == u"files"_s) {
+            QDir info(trashed.dir());
+            if (info.cdUp() && info.cd(u"info"_s))
+                QFile::remove(info.filePath(trashed.fileName() + u".trashinfo"_s));
+        }
+    }
+    if (QFileInfo::exists(m_folder + u'/' + removed.id + sidecarSuffix))
+        reloadEntry(removed.id);
+    else
+        rescan(); // a found file without a sidecar
+    if (!failures.isEmpty())
+        return failWith(error, tr("could not restore %1 from the trash").arg(failures.join(u", "_s)));
+    return true;
+}
+
+// ------------------------------------------------------------------------------------------ long operations
+
+namespace {
+
+struct CompressPlan
+{
+    QString sourcePath;
+    QString targetPath;
+    TraceProbe::Compression target;
+};
+
+std::optional<CompressPlan> planCompression(const TraceEntry& entry, TraceProbe::Compression target, QString* error)
+{
+    if (!entry.traceExists()) {
+        failWith(error, tr("the trace file of %1 is missing").arg(entry.id()));
+        return std::nullopt;
+    }
+    const std::optional<TraceProbe::Compression> current = TraceProbe::compressionFromKey(entry.metadata.format);
+    if (current && *current == target) {
+        failWith(error, tr("%1 is already stored as %2").arg(entry.id(), TraceProbe::formatKey(target)));
+        return std::nullopt;
+    }
+    const QString stem = TraceProbe::baseName(entry.metadata.traceFile);
+    return CompressPlan { entry.tracePath(), entry.folder + u'/' + stem + TraceProbe::fileSuffix(target), target };
+}
+
+// Makes a new sidecar-less import: copies a loose trace into the folder under a new id.
+std::optional<TraceMetadata> importLooseFile(
+    const QString& folder, const QString& path, const QSet<QString>& taken, JobControl* control, QString* error)
+{
+    const auto summary = TraceProbe::probe(path, error);
+    if (!summary)
+        return std::nullopt;
+    if (!summary->isFxt) {
+        failWith(error, tr("%1 is neither a trace nor a bundle").arg(path));
+        return std::nullopt;
+    }
+    const QFileInfo info(path);
+    TraceMetadata m;
+    m.id = uniqueId(folder, TraceProbe::baseName(info.fileName()), taken);
+    m.title = info.fileName();
+    m.origin = u"imported"_s;
+    m.outcome = TraceOutcome::External;
+    m.traceFile = m.id + TraceProbe::fileSuffix(summary->compression);
+    const QString target = folder + u'/' + m.traceFile;
+    {
+        QFile source(path);
+        if (!source.open(QIODevice::ReadOnly)) {
+            failWith(error, tr("cannot open %1: %2").arg(path, source.errorString()));
+            return std::nullopt;
+        }
+        PartialFile output(target);
+        if (!output.open(error))
+            return std::nullopt;
+        const qint64 total = source.size();
+        QByteArray buffer(1024 * 1024, Qt::Uninitialized);
+        qint64 copied = 0;
+        for (;;) {
+            if (isCancelled(control)) {
+                failWith(error, tr("cancelled"));
+                return std::nullopt;
+            }
+            const qint64 got = source.read(buffer.data(), buffer.size());
+            if (got < 0) {
+                failWith(error, tr("cannot read %1: %2").arg(path, source.errorString()));
+                return std::nullopt;
+            }
+            if (got == 0)
+                break;
+            if (output.file().write(buffer.constData(), got) != got) {
+                failWith(error, tr("cannot write %1: %2").arg(target, output.file().errorString()));
+                return std::nullopt;
+            }
+            copied += got;
+            reportProgress(control, copied, total);
+        }
+        if (!output.commit(error))
+            return std::nullopt;
+    }
+    m.fileSize = sizeOf(target);
+    deriveFromTrace(m, target);
+    m.startTime = m.traceBaseTime.isValid() ? m.traceBaseTime : info.lastModified(QTimeZone::UTC);
+    if (!writeSidecarFile(folder + u'/' + m.id + sidecarSuffix, m, true, error)) {
+        QFile::remove(target);
+        return std::nullopt;
+    }
+    return m;
+}
+
+std::optional<TraceMetadata> importBundleFile(const QString& folder, const QString& path, const Bundle::Limits& limits,
+    const QSet<QString>& taken, JobControl* control, QString* error)
+{
+    TraceMetadata m;
+    auto chooser = [&](const Bundle::Inspection& inspection, QString* traceTarget, QString* logTarget, QString*) {
+        m = inspection.metadata;
+        const QString wanted = isValidId(m.id) ? m.id : TraceProbe::baseName(QFileInfo(path).fileName());
+        m.id = uniqueId(folder, wanted, taken);
+        m.traceFile = m.id + TraceProbe::fileSuffix(inspection.traceCompression);
+        m.logFile = inspection.hasLog ? m.id + logSuffix : QString();
+        *traceTarget = folder + u'/' + m.traceFile;
+        *logTarget = inspection.hasLog ? folder + u'/' + m.logFile : QString();
+        return true;
+    };
+    const auto inspection = Bundle::extract(path, limits, chooser, control, error);
+    if (!inspection)
+        return std::nullopt;
+    m.origin = u"imported"_s;
+    m.recorderPid = 0;
+    if (m.outcome == TraceOutcome::Recording)
+        m.outcome = TraceOutcome::Recovered; // the bundle was made mid-recording, and its trace is FXT
+    m.fileSize = sizeOf(folder + u'/' + m.traceFile);
+    m.format = TraceProbe::formatKey(inspection->traceCompression);
+    if (m.traceProcesses.isEmpty())
+        m.traceProcesses = inspection->traceSummary.processNames;
+    if (!m.traceBaseTime.isValid())
+        m.traceBaseTime = inspection->traceSummary.baseTime;
+    if (!writeSidecarFile(folder + u'/' + m.id + sidecarSuffix, m, true, error)) {
+        QFile::remove(folder + u'/' + m.traceFile);
+        if (!m.logFile.isEmpty())
+            QFile::remove(folder + u'/' + m.logFile);
+        return std::nullopt;
+    }
+    return m;
+}
+
+// Bundle or loose trace? By content: a tar/zip container, or FXT (possibly compressed).
+std::optional<TraceMetadata> importAny(const QString& folder, const QString& path, const Bundle::Limits& limits,
+    const QSet<QString>& taken, JobControl* control, QString* error)
+{
+    if (QFileInfo(path).absoluteDir() == QDir(folder)) {
+        failWith(error, tr("%1 is already in the library").arg(path));
+        return std::nullopt;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        failWith(error, tr("cannot open %1: %2").arg(path, file.errorString()));
+        return std::nullopt;
+    }
+    const QByteArray head = file.peek(8);
+    file.close();
+    if (head.startsWith("PK"))
+        return importBundleFile(folder, path, limits, taken, control, error);
+    TraceProbe::Compression compression = TraceProbe::Compression::Unknown;
+    std::unique_ptr<QIODevice> device = TraceProbe::openDecompressed(path, &compression, error);
+    if (!device)
+        return std::nullopt;
+    const QByteArray content = device->read(512);
+    device.reset();
+    if (TraceProbe::hasFxtMagic(content))
+        return importLooseFile(folder, path, taken, control, error);
+    if (content.size() >= 262 && content.mid(257, 5) == QByteArrayView("ustar"))
+        return importBundleFile(folder, path, limits, taken, control, error);
+    failWith(error, tr("%1 is neither a trace nor a bundle").arg(path));
+    return std::nullopt;
+}
+
+} // namespace
+
+bool TraceLibrary::compressNow(const QString& id, TraceProbe::Compression target, JobControl* control, QString* error)
+{
+    const auto entry = this->entry(id);
+    if (!entry)
+        return failWith(error, tr("no trace with id \"%1\"").arg(id));
+    const auto plan = planCompression(*entry, target, error);
+    if (!plan)
+        return false;
+    if (!TraceCompressor::recompress(plan->sourcePath, plan->target, plan->targetPath, control, error))
+        return false;
+    // Point the sidecar at the new file, then let the old one go. Until the sidecar is written the old file
+    // is the trace; if writing fails the new file goes instead.
+    TraceEntry updated = *entry;
+    updated.metadata.traceFile = QFileInfo(plan->targetPath).fileName();
+    updated.metadata.format = TraceProbe::formatKey(target);
+    updated.metadata.fileSize = sizeOf(plan->targetPath);
+    if (!writeSidecar(updated, error)) {
+        QFile::remove(plan->targetPath);
+        return false;
+    }
+    QFile::remove(plan->sourcePath);
+    setEntry(updated);
+    return true;
+}
+
+bool TraceLibrary::exportNow(const QString& id, const QString& bundlePath, JobControl* control, QString* error)
+{
+    const auto entry = this->entry(id);
+    if (!entry)
+        return failWith(error, tr("no trace with id \"%1\"").arg(id));
+    const auto kind = Bundle::kindForFileName(bundlePath);
+    if (!kind)
+        return failWith(
+            error, tr("%1: the bundle name must end in .tar.zst, .tar.gz, .tar.xz or .zip").arg(bundlePath));
+    if (!entry->traceExists())
+        return failWith(error, tr("the trace file of %1 is missing").arg(id));
+    return Bundle::write(bundlePath, *kind, { entry->tracePath(), entry->metadata, entry->logPath() }, control, error);
+}
+
+std::optional<QString> TraceLibrary::importNow(const QString& path, JobControl* control, QString* error)
+{
+    if (!QDir().mkpath(m_folder)) {
+        failWith(error, tr("cannot create the traces folder %1").arg(m_folder));
+        return std::nullopt;
+    }
+    const auto metadata
+        = importAny(m_folder, path, m_limits, QSet<QString>(m_order.begin(), m_order.end()), control, error);
+    if (!metadata)
+        return std::nullopt;
+    reloadEntry(metadata->id);
+    return metadata->id;
+}
+
+LibraryJob* TraceLibrary::startCompress(const QString& id, TraceProbe::Compression target)
+{
+    auto* job = new LibraryJob(tr("Compressing %1").arg(id), this);
+    QString error;
+    const auto entry = this->entry(id);
+    const auto plan = entry ? planCompression(*entry, target, &error) : std::nullopt;
+    if (!entry)
+        error = tr("no trace with id \"%1\"").arg(id);
+    job->start(
+        [plan, error](JobControl& control) -> LibraryJob::Result {
+            if (!plan)
+                return { false, error, {} };
+            QString workError;
+            if (!TraceCompressor::recompress(plan->sourcePath, plan->target, plan->targetPath, &control, &workError))
+                return { false, workError, {} };
+            return { true, {}, plan->targetPath };
+        },
+        [this, id, plan](const LibraryJob::Result& done) -> LibraryJob::Result {
+            const auto current = this->entry(id);
+            if (!current || current->tracePath() != plan->sourcePath) {
+                QFile::remove(plan->targetPath);
+                return { false, tr("%1 changed while it was being compressed; nothing was replaced").arg(id), {} };
+            }
+            TraceEntry updated = *current;
+            updated.metadata.traceFile = QFileInfo(plan->targetPath).fileName();
+            updated.metadata.format = TraceProbe::formatKey(plan->target);
+            updated.metadata.fileSize = sizeOf(plan->targetPath);
+            QString commitError;
+            if (!writeSidecar(updated, &commitError)) {
+                QFile::remove(plan->targetPath);
+                return { false, commitError, {} };
+            }
+            QFile::remove(plan->sourcePath);
+            setEntry(updated);
+            return done;
+        });
+    return job;
+}
+
+LibraryJob* TraceLibrary::startExport(const QString& id, const QString& bundlePath)
+{
+    auto* job = new LibraryJob(tr("Exporting %1").arg(id), this);
+    const auto entry = this->entry(id);
+    job->start([entry, id, bundlePath](JobControl& control) -> LibraryJob::Result {
+        if (!entry)
+            return { false, tr("no trace with id \"%1\"").arg(id), {} };
+        const auto kind = Bundle::kindForFileName(bundlePath);
+        if (!kind)
+            return { false, tr("%1: the bundle name must end in .tar.zst, .tar.gz, .tar.xz or .zip").arg(bundlePath),
+                {} };
+        QString error;
+        if (!Bundle::write(
+                bundlePath, *kind, { entry->tracePath(), entry->metadata, entry->logPath() }, &control, &error))
+            return { false, error, {} };
+        return { true, {}, bundlePath };
+    });
+    return job;
+}
+
+LibraryJob* TraceLibrary::startImport(const QString& path)
+{
+    auto* job = new LibraryJob(tr("Importing %1").arg(QFileInfo(path).fileName()), this);
+    QDir().mkpath(m_folder);
+    job->start(
+        [folder = m_folder, path, limits = m_limits, taken = QSet<QString>(m_order.begin(), m_order.end())](
+            JobControl& control) -> LibraryJob::Result {
+            QString error;
+            const auto metadata = importAny(folder, path, limits, taken, &control, &error);
+            if (!metadata)
+                return { false, error, {} };
+            return { true, {}, metadata->id };
+        },
+        [this](const LibraryJob::Result& done) {
+            reloadEntry(done.value);
+            return done;
+        });
+    return job;
+}

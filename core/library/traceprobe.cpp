@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+#include "library/traceprobe.h"
+
+#include <KCompressionDevice>
+#include <QCoreApplication>
+#include <QFile>
+#include <QHash>
+#include <QRegularExpression>
+#include <QTimeZone>
+#include <QtEndian>
+#include <cstring>
+
+using namespace Qt::StringLiterals;
+
+namespace TraceProbe {
+
+namespace {
+constexpr unsigned char fxtMagic[8] = { 0x10, 0x00, 0x04, 0x46, 0x78, 0x54, 0x16, 0x00 };
+
+quint64 wordAt(QByteArrayView bytes, qsizetype offset)
+{
+    quint64 word = 0;
+    std::memcpy(
+        &word, bytes.data() + offset, sizeof word); // FXT words are little-endian, as is every host we build for
+    return qFromLittleEndian(word);
+}
+
+KCompressionDevice::CompressionType karchiveType(Compression compression)
+{
+    switch (compression) {
+    case Compression::GZip:
+        return KCompressionDevice::GZip;
+    case Compression::Zstd:
+        return KCompressionDevice::Zstd;
+    case Compression::Xz:
+        return KCompressionDevice::Xz;
+    case Compression::None:
+    case Compression::Unknown:
+        break;
+    }
+    return KCompressionDevice::None;
+}
+
+const QRegularExpression& traceNamePattern()
+{
+    static const QRegularExpression pattern(u"\\.(fxt|ftf)(\\.(gz|zst|xz))?(\\.old)?$"_s);
+    return pattern;
+}
+} // namespace
+
+QString formatKey(Compression compression)
+{
+    switch (compression) {
+    case Compression::None:
+        return u"fxt"_s;
+    case Compression::GZip:
+        return u"gzip"_s;
+    case Compression::Zstd:
+        return u"zstd"_s;
+    case Compression::Xz:
+        return u"xz"_s;
+    case Compression::Unknown:
+        break;
+    }
+    return {};
+}
+
+std::optional<Compression> compressionFromKey(QStringView key)
+{
+    if (key == u"fxt" || key == u"none")
+        return Compression::None;
+    if (key == u"gzip" || key == u"gz")
+        return Compression::GZip;
+    if (key == u"zstd" || key == u"zst")
+        return Compression::Zstd;
+    if (key == u"xz")
+        return Compression::Xz;
+    return std::nullopt;
+}
+
+QString fileSuffix(Compression compression)
+{
+    switch (compression) {
+    case Compression::GZip:
+        return u".fxt.gz"_s;
+    case Compression::Zstd:
+        return u".fxt.zst"_s;
+    case Compression::Xz:
+        return u".fxt.xz"_s;
+    case Compression::None:
+    case Compression::Unknown:
+        break;
+    }
+    return u".fxt"_s;
+}
+
+Compression sniff(QByteArrayView head)
+{
+    if (head.size() >= 2 && uchar(head[0]) == 0x1f && uchar(head[1]) == 0x8b)
+        return Compression::GZip;
+    if (head.size() >= 4 && head.first(4) == QByteArrayView("\x28\xb5\x2f\xfd", 4))
+        return Compression::Zstd;
+    if (head.size() >= 6 && head.first(6) == QByteArrayView("\xfd\x37\x7a\x58\x5a\x00", 6))
+        return Compression::Xz;
+    return Compression::None;
+}
+
+bool hasFxtMagic(QByteArrayView head)
+{
+    return head.size() >= 8 && std::memcmp(head.data(), fxtMagic, 8) == 0;
+}
+
+bool isTraceFileName(QStringView fileName)
+{
+    return traceNamePattern().matchView(fileName).hasMatch();
+}
+
+QString baseName(QStringView fileName)
+{
+    const QRegularExpressionMatch match = traceNamePattern().matchView(fileName);
+    return match.hasMatch() ? fileName.first(match.capturedStart()).toString() : fileName.toString();
+}
+
+std::unique_ptr<QIODevice> openDecompressed(const QString& path, Compression* compression, QString* error)
+{
+    auto file = std::make_unique<QFile>(path);
+    if (!file->open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QCoreApplication::translate("TraceProbe", "cannot open %1: %2").arg(path, file->errorString());
+        return nullptr;
+    }
+    char head[8] = {};
+    const qint64 got = file->peek(head, sizeof head);
+    const Compression sniffed = sniff(QByteArrayView(head, qMax<qint64>(got, 0)));
+    if (compression)
+        *compression = sniffed;
+    if (sniffed == Compression::None)
+        return file;
+    file->close();
+    auto device = std::make_unique<KCompressionDevice>(path, karchiveType(sniffed));
+    if (!device->open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QCoreApplication::translate("TraceProbe", "cannot open %1 for decompression: %2")
+                         .arg(path, device->errorString());
+        return nullptr;
+    }
+    return device;
+}
+
+std::optional<Summary> probe(const QString& path, QString* error, qint64 maxBytes)
+{
+    Compression compression = Compression::Unknown;
+    std::unique_ptr<QIODevice> device = openDecompressed(path, &compression, error);
+    if (!device)
+        return std::nullopt;
+    QByteArray prefix(maxBytes, Qt::Uninitialized);
+    qint64 total = 0;
+    while (total < maxBytes) {
+        const qint64 got = device->read(prefix.data() + total, maxBytes - total);
+        if (got <= 0)
+            break; // end, or a damaged stream: what was read so far is still worth summarising
+        total += got;
+    }
+    prefix.truncate(total);
+    Summary summary = summarise(prefix);
+    summary.compression = compression;
+    return summary;
+}
+
+Summary summarise(QByteArrayView bytes)
+{
+    Summary summary;
+    summary.isFxt = hasFxtMagic(bytes);
+    if (!summary.isFxt)
+        return summary;
+    QHash<quint32, QString> strings;
+    auto resolve = [&](quint32 ref, qsizetype inlineOffset, qsizetype recordEnd) -> QString {
+        if (ref == 0)
+            return {};
+        if (ref & 0x8000) {
+            const qsizetype length = ref & 0x7fff;
+            if (inlineOffset + length > recordEnd)
+                return {};
+            return QString::fromUtf8(bytes.sliced(inlineOffset, length));
+        }
+        return strings.value(ref);
+    };
+    static const QRegularExpression pidPattern(u"\\[pid=(\\d+)\\]|^(\\d+)/\\d+$"_s);
+    qsizetype offset = 0;
+    while (offset + 8 <= bytes.size()) {
+        const quint64 header = wordAt(bytes, offset);
+        const unsigned type = header & 0xf;
+        const qsizetype words = type == 15 ? qsizetype((header >> 4) & 0xffffffffu) : qsizetype((header >> 4) & 0xfff);
+        if (words == 0)
+            break; // malformed: a reader cannot advance past it
+        const qsizetype end = offset + words * 8;
+        if (end > bytes.size())
+            break; // truncated by the prefix
+        if (type == 1 && words >= 4) {
+            const quint64 baseNs = wordAt(bytes, offset + 24);
+            // Writers without a wall clock leave 0 here; that is "unknown", not 1970.
+            if (baseNs > 946684800ull * 1000000000ull) // after 2000-01-01
+                summary.baseTime = QDateTime::fromMSecsSinceEpoch(qint64(baseNs / 1000000), QTimeZone::UTC);
+        } else if (type == 2) {
+            const quint32 index = (header >> 16) & 0x7fff;
+            const qsizetype length = (header >> 32) & 0x7fff;
+            if (index != 0 && offset + 8 + length <= end)
+                strings.insert(index, QString::fromUtf8(bytes.sliced(offset + 8, length)));
+        } else if (type == 7 && words >= 2) {
+            const unsigned objectType = (header >> 16) & 0xff;
+            const quint32 nameRef = (header >> 24) & 0xffff;
+            if (objectType == 1) {
+                const QString name = resolve(nameRef, offset + 16, end);
+                if (!name.isEmpty() && !summary.processNames.contains(name)) {
+                    summary.processNames.append(name);
+                    const QRegularExpressionMatch match = pidPattern.match(name);
+                    if (summary.pid == 0 && match.hasMatch())
+                        summary.pid = (match.hasCaptured(1) ? match.captured(1) : match.captured(2)).toLongLong();
+                }
+            }
+        }
+        offset = end;
+    }
+    return summary;
+}
+
+QString displayProcessName(const QString& traceProcessName)
+{
+    static const QRegularExpression suffix(u"\\s*\\[pid=\\d+\\]\\s*$"_s);
+    QString name = traceProcessName;
+    name.remove(suffix);
+    return name.trimmed();
+}
+
+} // namespace TraceProbe

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QString>
+#include <QUrl>
+#include <functional>
+
+class QWidget;
+
+// Hand-offs to the desktop: open a URL in the browser, show a file in the file manager, open a trace in the
+// Perfetto UI. Everything goes through one opener that tests replace, so no test ever starts a browser.
+namespace DesktopActions {
+
+using UrlOpener = std::function<bool(const QUrl& url)>;
+// Replaces QDesktopServices::openUrl (tests); an empty function restores it.
+void setUrlOpener(UrlOpener opener);
+bool openUrl(const QUrl& url);
+
+// Opens the folder holding path (file managers cannot be asked portably to select the file).
+bool showInFolder(const QString& path);
+
+// The Perfetto UI cannot be handed a local file: opens https://ui.perfetto.dev, copies the trace's path to the
+// clipboard and tells the user to load it with "Open trace file". Returns the message shown.
+QString openInPerfetto(const QString& path, QWidget* parent);
+QUrl perfettoUrl();
+
+} // namespace DesktopActions

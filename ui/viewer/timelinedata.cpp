@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+#include "viewer/timelinedata.h"
+
+qsizetype TimelineData::totalSlices() const
+{
+    qsizetype total = 0;
+    for (const Thread& t : m_threads)
+        total += t.slices;
+    return total;
+}
+
+const Lod::LaneInfo& TimelineData::laneInfo(int thread, int depth) const
+{
+    static const Lod::LaneInfo unsorted { false, std::numeric_limits<qint64>::max() / 4 };
+    if (thread < 0 || size_t(thread) >= m_laneInfo.size() || depth < 0
+        || size_t(depth) >= m_laneInfo[size_t(thread)].size())
+        return unsorted;
+    return m_laneInfo[size_t(thread)][size_t(depth)];
+}
+
+void TimelineData::prepare()
+{
+    m_laneInfo.assign(size_t(m_threads.size()), {});
+    for (int t = 0; t < m_threads.size(); ++t) {
+        auto& lanes = m_laneInfo[size_t(t)];
+        lanes.resize(size_t(m_threads.at(t).depths));
+        for (int d = 0; d < m_threads.at(t).depths; ++d)
+            lanes[size_t(d)] = Lod::describe(TimelineLane { this, t, d });
+    }
+}
+
+SliceRef TimelineData::parent(const SliceRef& slice) const
+{
+    if (!slice.isValid() || slice.depth == 0)
+        return {};
+    const TimelineLane up { this, slice.thread, slice.depth - 1 };
+    const qint64 s = start(slice);
+    // The last slice one level up that starts at or before this one and has not ended before it starts.
+    qsizetype i = Lod::firstStartingAtOrAfter(up, std::nextafter(double(s), double(s) + 1), 0, up.size()) - 1;
+    const Lod::LaneInfo& info = laneInfo(slice.thread, slice.depth - 1);
+    for (; i >= 0; --i) {
+        if (up.end(i) >= s)
+            return { slice.thread, slice.depth - 1, i };
+        if (info.endsSorted || up.start(i) < s - info.maxDuration)
+            break;
+    }
+    return {};
+}
+
+qint64 TimelineData::selfTime(const SliceRef& slice) const
+{
+    if (!slice.isValid())
+        return 0;
+    const qint64 s = start(slice);
+    const qint64 e = end(slice);
+    qint64 self = e - s;
+    if (slice.depth + 1 >= m_threads.at(slice.thread).depths)
+        return self;
+    const TimelineLane down { this, slice.thread, slice.depth + 1 };
+    // Children start inside [s, e]; clip them to it in case a damaged trace lets one stick out.
+    qsizetype i = Lod::firstStartingAtOrAfter(down, double(s), 0, down.size());
+    for (; i < down.size() && down.start(i) <= e; ++i) {
+        if (down.start(i) == e && e > s)
+            break;
+        self -= std::min(e, down.end(i)) - down.start(i);
+    }
+    return std::max<qint64>(0, self);
+}
