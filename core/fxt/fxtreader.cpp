@@ -5,7 +5,9 @@
 
 #include <QBuffer>
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #ifdef __GLIBC__
@@ -1116,6 +1118,8 @@ std::shared_ptr<TraceData> run(FxtSource& source, bool useArena, const FxtReader
     state.summary.fileBytes = source.inputSize();
     state.setArena(useArena);
 
+    QElapsedTimer phase;
+    phase.start();
     FxtSource::Chunk chunk;
     qsizetype consumed = 0;
     while (true) {
@@ -1150,11 +1154,17 @@ std::shared_ptr<TraceData> run(FxtSource& source, bool useArena, const FxtReader
         if (state.stopped || chunk.atEnd)
             break;
     }
+    static const bool timing = qEnvironmentVariableIsSet("MTS_FXT_TIMING");
+    if (timing)
+        std::fprintf(stderr, "fxt: parsed in %.3f s\n", double(phase.nsecsElapsed()) / 1e9);
+    phase.restart();
     if (!state.finish(options.cancel)) {
         if (error)
             *error = tr("cancelled");
         return nullptr;
     }
+    if (timing)
+        std::fprintf(stderr, "fxt: sorted, matched and aggregated in %.3f s\n", double(phase.nsecsElapsed()) / 1e9);
     return state.data;
 }
 
