@@ -741,6 +741,22 @@ private Q_SLOTS:
         QCOMPARE(chunked->arguments(slice.argumentRef).size(), size_t(2));
     }
 
+    void wallClock()
+    {
+        // Found by the fuzzer: a hostile base time must not overflow.
+        const QByteArray file = build([](FxtWriter& w) {
+            prologue(w);
+            w.writeInitialization(1'000'000'000, 5, 7043629817207456009ULL);
+            w.instant(thread1, S::indexed(2), S::indexed(3), 3398799467622817262ULL);
+            w.instant(thread1, S::indexed(2), S::indexed(3), 105);
+        });
+        const auto data = FxtReader::loadBytes(file);
+        const FxtSummary& s = data->summary();
+        QCOMPARE(s.wallClockNs(105).value_or(0), qint64(7043629817207456109LL));
+        QVERIFY(!s.wallClockNs(3398799467622817262ULL));
+        QVERIFY(!FxtInspect::text(*data, u"x"_s).isEmpty());
+    }
+
     void cancel()
     {
         QTemporaryDir dir;

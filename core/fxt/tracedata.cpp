@@ -4,6 +4,7 @@
 #include <QtEndian>
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -75,7 +76,11 @@ std::optional<qint64> FxtSummary::wallClockNs(quint64 traceNs) const
 {
     if (!baseTimeNs)
         return std::nullopt;
-    return qint64(*baseTimeNs) + (qint64(traceNs) - qint64(baseTicksNs));
+    // Any of these can be hostile: compute wide and refuse what does not fit.
+    __extension__ const __int128 wall = __int128(*baseTimeNs) + __int128(traceNs) - __int128(baseTicksNs);
+    if (wall < std::numeric_limits<qint64>::min() || wall > std::numeric_limits<qint64>::max())
+        return std::nullopt;
+    return qint64(wall);
 }
 
 TraceData::TraceData() = default;
