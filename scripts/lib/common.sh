@@ -138,6 +138,21 @@ mts_setup() {
     mts_ensure_root
 }
 
+# Configures and builds preset $1 (optionally only target $2) in the chosen environment.
+mts_build() {
+    local preset=$1 dir="$MTS_REPO/build/$1" info stamp
+    mts_exec cmake --preset "$preset" >/dev/null || return 1
+    # Ninja re-runs AUTOMOC only when a header it already knew changed; a newly added QObject header (new files
+    # are picked up by the source globs) would otherwise get no moc file. Re-run it whenever CMake rewrote the
+    # target's autogen information after the last moc run.
+    for info in "$dir"/*/CMakeFiles/*_autogen.dir/AutogenInfo.json "$dir"/*/*/CMakeFiles/*_autogen.dir/AutogenInfo.json; do
+        [ -e "$info" ] || continue
+        stamp="$(dirname "$(dirname "$(dirname "$info")")")/$(basename "$(dirname "$info")" .dir)/timestamp"
+        [ -e "$stamp" ] && [ "$info" -nt "$stamp" ] && rm -f "$stamp"
+    done
+    mts_exec cmake --build --preset "$preset" ${2:+--target "$2"}
+}
+
 # Runs "$@" in the chosen environment, from the current directory.
 mts_exec() {
     if [ "$MTS_MODE" = native ]; then "$@"; else mts_in_root "$@"; fi
