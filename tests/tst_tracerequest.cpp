@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "trace/tracerequest.h"
 
+#include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -64,6 +66,7 @@ private Q_SLOTS:
         QTest::newRow("run without program") << u"v1.2.4"_s << u"run-empty"_s << u"program"_s;
         QTest::newRow("run bad cwd") << u"v1.2.4"_s << u"run-badcwd"_s << u"working directory"_s;
         QTest::newRow("run ok") << u"v1.0.2"_s << u"run"_s << QString();
+        QTest::newRow("run would rename a file") << u"v1.2.4"_s << u"run-clash"_s << u".old"_s;
         QTest::newRow("zero attach timeout") << u"v1.2.4"_s << u"timeout"_s << u"timeout"_s;
     }
     void validate()
@@ -128,7 +131,13 @@ private Q_SLOTS:
             r.mode = TraceRequest::Mode::Run, r.program = u"ls"_s, r.workingDirectory = m_dir.filePath(u"nope"_s);
         else if (change == u"run"_s)
             r.mode = TraceRequest::Mode::Run, r.program = u"ls"_s, r.workingDirectory = m_dir.path();
-        else if (change == u"timeout"_s)
+        else if (change == u"run-clash"_s) {
+            r.mode = TraceRequest::Mode::Run, r.program = u"ls"_s;
+            QDir(m_dir.path()).mkpath(u"cwd"_s);
+            r.workingDirectory = m_dir.filePath(u"cwd"_s);
+            QFile clash(m_dir.filePath(u"cwd/t.fxt"_s));
+            QVERIFY(clash.open(QIODevice::WriteOnly));
+        } else if (change == u"timeout"_s)
             r.attachTimeoutMs = 0;
 
         const auto caps = MagicTraceCapabilities::forVersion(*MagicTraceVersion::parse(version));

@@ -10,6 +10,31 @@ LogLine::Kind LogLine::classify(QStringView text)
     const QStringView t = text.trimmed();
     if (t.isEmpty())
         return Kind::Other;
+    // Every known marker starts with one of these; most program output and floods are decided here at once.
+    switch (t.front().unicode()) {
+    case u'[':
+    case u'V':
+    case u'O':
+    case u'W':
+    case u'w':
+    case u'I':
+    case u'M':
+    case u'E':
+    case u'e':
+    case u'(':
+    case u'B':
+    case u'm':
+    case u'S':
+    case u'D':
+    case u'T':
+    case u'C':
+    case u'A':
+    case u'P':
+    case u'p':
+        break;
+    default:
+        return Kind::Other;
+    }
     // magic-trace's markers: "[ Attached. ...]", "[ Got signal, ...]", "[ perf record: ... ]", ...
     if (t.startsWith(u"[ ") && t.endsWith(u']'))
         return Kind::Progress;

@@ -69,6 +69,17 @@ bool TraceRequest::validate(const MagicTraceCapabilities& caps, QString* error) 
     if (lower.endsWith(u".binio"_s) && !caps.binioOutput)
         return fail(error, caps.refusal(MagicTraceFeature::BinioOutput));
 
+    if (mode == Mode::Run && !workingDirectory.isEmpty()
+        && QFileInfo(workingDirectory).canonicalFilePath() != output.absoluteDir().canonicalPath()) {
+        // magic-trace runs in the program's working directory then, and renames "<basename>" there to ".old"
+        // before writing (its rename uses the basename, not the -o path): never let it touch a user's file.
+        const QString clash = QDir(workingDirectory).filePath(output.fileName());
+        if (QFileInfo::exists(clash))
+            return fail(error,
+                tr("%1 exists in the program's working directory and magic-trace would rename it to %2.old; choose "
+                   "another output file name.")
+                    .arg(clash, output.fileName()));
+    }
     if (!snapshotSize.isEmpty()) {
         static const QRegularExpression size(uR"(^\d+(\.\d+)?[bBkKmMgG]$)"_s);
         if (!size.match(snapshotSize).hasMatch())

@@ -21,7 +21,6 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr qsizetype kStderrTailLines = 400; // what the diagnosis looks at
 constexpr qsizetype kLogFlushBytes = 256 * 1024;
 const QString kTempPrefix = u"magic-trace-studio-"_s;
 
@@ -334,12 +333,9 @@ void TraceSession::handleLine(
     // The state change first, so that a logLine() receiver already sees the new state.
     if (stream == LogLine::Stream::StdErr) {
         handleProtocolLine(line.text);
-        m_stderrTail.append(line.text);
-        if (m_stderrTail.size() > kStderrTailLines)
-            m_stderrTail.remove(0, m_stderrTail.size() - kStderrTailLines);
     }
     m_log.append(line);
-    writeLog(line.toLogFileLine());
+    writeLogLine(bytes, stream, truncated, nowMs);
     Q_EMIT logLine(line);
 }
 
@@ -577,8 +573,18 @@ void TraceSession::finish(TraceResult::Outcome outcome, const RunEnd& end)
     m_result.endTime = QDateTime::currentDateTime();
     m_result.logLineCount = m_log.totalLines();
     m_result.logByteCount = m_log.totalBytes();
-    m_result.diagnosis
-        = outcome == TraceResult::Outcome::Finished ? Diagnosis() : Diagnosis::diagnose(end, m_stderrTail);
+    if (outcome != TraceResult::Outcome::Finished) {
+        // The diagnosis reads magic-trace's stderr: the first and last lines kept in memory.
+        QStringList stderrLines;
+        const QList<LogLine> kept = m_log.lines();
+        for (const LogLine& line : kept) {
+            if (line.stream == LogLine::Stream::StdErr)
+                stderrLines.append(line.text);
+        }
+        m_result.diagnosis = Diagnosis::diagnose(end, stderrLines);
+    } else {
+        m_result.diagnosis = Diagnosis();
+    }
 
     if (outcome != TraceResult::Outcome::Finished) {
         // A partial trace (magic-trace creates the file when decoding starts) is not a trace: remove what this
@@ -621,6 +627,26 @@ void TraceSession::writeLog(const QString& text)
     if (!m_logFile)
         return;
     m_logPending += text.toUtf8();
+    if (m_logPending.size() >= kLogFlushBytes)
+        flushLog();
+}
+
+void TraceSession::writeLogLine(QByteArrayView bytes, LogLine::Stream stream, bool truncated, qint64 timeMs)
+{
+    // The same form as LogLine::toLogFileLine(), built from the raw bytes: a flood of lines must not cost a date
+    // formatting each.
+    if (!m_logFile)
+        return;
+    if (timeMs != m_logPrefixMs) {
+        m_logPrefixMs = timeMs;
+        m_logPrefix = QDateTime::fromMSecsSinceEpoch(timeMs).toString(u"HH:mm:ss.zzz"_s).toUtf8();
+    }
+    m_logPending.append(m_logPrefix);
+    m_logPending.append(stream == LogLine::Stream::StdErr ? " E| " : " O| ");
+    m_logPending.append(bytes);
+    if (truncated)
+        m_logPending.append(" [line cut]");
+    m_logPending.append('\n');
     if (m_logPending.size() >= kLogFlushBytes)
         flushLog();
 }

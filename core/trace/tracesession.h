@@ -87,6 +87,7 @@ private:
     void onTargetExited(qint64 pid);
     void finish(TraceResult::Outcome outcome, const RunEnd& end);
     void writeLog(const QString& text);
+    void writeLogLine(QByteArrayView bytes, LogLine::Stream stream, bool truncated, qint64 timeMs);
     void flushLog();
     void cleanUp();
     void failBeforeStart(const QString& message);
@@ -108,9 +109,10 @@ private:
     LineSplitter m_stderrSplitter;
     LineSplitter m_stdoutSplitter;
     LogBuffer m_log;
-    QStringList m_stderrTail; // the last stderr lines, for the diagnosis
     std::unique_ptr<QFile> m_logFile;
     QByteArray m_logPending;
+    qint64 m_logPrefixMs = -1; // the time prefix of log lines, formatted once per millisecond
+    QByteArray m_logPrefix;
 
     struct Target
     {

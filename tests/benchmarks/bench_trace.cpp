@@ -23,6 +23,7 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <sys/resource.h>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -43,6 +44,14 @@ qint64 lastStamp(const QString& path)
         return 0;
     const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
     return lines.isEmpty() ? 0 : lines.last().toLongLong();
+}
+
+double cpuSeconds()
+{
+    rusage usage {};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 qint64 residentKb()
@@ -178,7 +187,9 @@ int main(int argc, char** argv)
     qputenv("FAKE_MAGIC_TRACE_ATTACH_DELAY_MS", "0");
     qunsetenv("FAKE_MAGIC_TRACE_ATTACHED_STAMP");
     double baselineMBps = 0;
+    double baselineCpuMBps = 0;
     {
+        const double cpuBefore = cpuSeconds();
         QProcess p;
         qint64 bytes = 0;
         qint64 decodingAt = 0;
@@ -195,6 +206,7 @@ int main(int argc, char** argv)
         waitFor([&] { return p.state() == QProcess::NotRunning; }, 600'000);
         const double seconds = double(monotonicNs() - decodingAt) / 1e9;
         baselineMBps = double(bytes) / (1024.0 * 1024.0) / seconds;
+        baselineCpuMBps = double(bytes) / (1024.0 * 1024.0) / (cpuSeconds() - cpuBefore);
     }
 
     // 2b. TraceSession drain with memory samples.
@@ -221,20 +233,25 @@ int main(int argc, char** argv)
         rssMax = std::max(rssMax, kb);
     });
     sampler.start(50);
+    const double cpuBefore = cpuSeconds();
     session.start();
     waitFor([&] { return !session.isActive(); }, 600'000);
     const qint64 endedAt = monotonicNs();
+    const double cpuUsed = cpuSeconds() - cpuBefore;
     sampler.stop();
     const TraceResult& r = session.result();
     const double seconds = double(endedAt - decodingAt) / 1e9;
     const double mb = double(r.logByteCount) / (1024.0 * 1024.0);
     const double oursMBps = mb / seconds;
     std::printf("stderr drain, %d MB flood of decode warnings\n", floodMb);
-    std::printf("  baseline bare QProcess read+discard : %.0f MB/s\n", baselineMBps);
+    std::printf("  baseline bare QProcess read+discard : %.0f MB/s wall, %.0f MB per CPU-second of ours\n",
+        baselineMBps, baselineCpuMBps);
     std::printf("  TraceSession (split, classify, log) : %.0f MB/s  (%.1f MB, %lld lines in %.2f s, outcome %s)  "
                 "target >= 100 MB/s: %s\n",
         oursMBps, mb, static_cast<long long>(lines), seconds, qPrintable(TraceResult::outcomeName(r.outcome)),
         oursMBps >= 100 ? "met" : "MISSED");
+    std::printf(
+        "  TraceSession CPU: %.2f s user+sys in this process = %.0f MB per CPU-second\n", cpuUsed, mb / cpuUsed);
     std::printf("  resident memory: start %lld KiB, max %lld KiB (+%lld KiB), %zu samples; in-memory log lines %lld "
                 "of %lld\n",
         static_cast<long long>(rssStart), static_cast<long long>(rssMax), static_cast<long long>(rssMax - rssStart),
