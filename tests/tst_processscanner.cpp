@@ -401,7 +401,7 @@ private Q_SLOTS:
     {
         const QString marker = u"mts-scanner-test-%1"_s.arg(QRandomGenerator::global()->generate());
         QProcess child;
-        child.start(u"sh"_s, { u"-c"_s, u"sleep 600; : "_s + marker });
+        child.start(u"sh"_s, { u"-c"_s, u"read line; : "_s + marker });
         QVERIFY(child.waitForStarted(10000));
         const qint64 pid = child.processId();
 
@@ -412,7 +412,7 @@ private Q_SLOTS:
         const ProcessInfo* found = findPid(scan, pid);
         QVERIFY(found);
         QVERIFY(found->arguments.value(0).endsWith(u"sh")); // QProcess may pass the resolved path as argv[0]
-        QCOMPARE(found->arguments.mid(1), QStringList({ u"-c"_s, u"sleep 600; : "_s + marker }));
+        QCOMPARE(found->arguments.mid(1), QStringList({ u"-c"_s, u"read line; : "_s + marker }));
         QCOMPARE(found->ppid, qint64(::getpid()));
         QCOMPARE(found->uid, uint(::geteuid()));
         QVERIFY(found->isMine);

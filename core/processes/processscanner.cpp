@@ -13,10 +13,15 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include <vector>
 
 using namespace TargetAccess;
+
+namespace {
+constexpr long ProcSuperMagic = 0x9fa0; // PROC_SUPER_MAGIC, linux/magic.h
+}
 
 struct ProcessScanner::Known
 {
@@ -116,6 +121,8 @@ ProcessScanner::ProcessScanner(const QString& procRoot, std::optional<Tracer> tr
         m_clockTicks = ticks;
     if (const long page = ::sysconf(_SC_PAGESIZE); page > 0)
         m_pageSize = page;
+    struct statfs fs;
+    m_realProcFs = ::statfs(QFile::encodeName(procRoot).constData(), &fs) == 0 && fs.f_type == ProcSuperMagic;
 }
 
 ProcessScanner::~ProcessScanner()
@@ -239,19 +246,43 @@ bool ProcessScanner::readProcess(int dirFd, qint64 pid, double elapsedSeconds, P
             known->arguments.clear();
             known->exePath.clear();
         } else {
-            std::snprintf(path, sizeof path, "%lld/status", static_cast<long long>(pid));
-            const qsizetype statusSize = readAt(dirFd, path, &m_buffer, 64 * 1024, err, true);
-            if (statusSize < 0)
-                return false;
-            const StatusFields status = parseStatus(QByteArrayView(m_buffer.constData(), statusSize));
-            if (status.hasUid && status.hasGid) {
-                target.hasCredentials = true;
-                std::copy(std::begin(status.uid), std::end(status.uid), std::begin(target.uid));
-                std::copy(std::begin(status.gid), std::end(status.gid), std::begin(target.gid));
-                target.capPermitted = status.capPermitted;
-                known->uid = status.uid[1];
+            std::snprintf(path, sizeof path, "%lld/exe", static_cast<long long>(pid));
+            char link[PATH_MAX];
+            const ssize_t linkSize = ::readlinkat(dirFd, path, link, sizeof link);
+            if (linkSize >= 0) {
+                target.exe = ExeAccess::Readable;
+                known->exePath = QFile::decodeName(QByteArray(link, linkSize));
             } else {
+                target.exe = (errno == EACCES || errno == EPERM) ? ExeAccess::Denied : ExeAccess::Missing;
+                known->exePath.clear();
+            }
+
+            // On a real procfs, an unprivileged tracer that could read the exe link has passed the kernel's
+            // ptrace read check: the target runs with exactly our uids and gids, holds no capability we lack and
+            // is dumpable, so the owner of its files is its effective uid. status would say nothing new.
+            const bool credentialsKnown = m_realProcFs && !m_tracer.hasSysPtrace() && target.exe == ExeAccess::Readable
+                && owner.st_uid == m_tracer.uid[0] && m_tracer.uid[0] == m_tracer.uid[3]
+                && m_tracer.gid[0] == m_tracer.gid[3];
+            if (credentialsKnown) {
+                target.hasCredentials = true;
+                std::fill(std::begin(target.uid), std::end(target.uid), m_tracer.uid[0]);
+                std::fill(std::begin(target.gid), std::end(target.gid), m_tracer.gid[0]);
                 known->uid = owner.st_uid;
+            } else {
+                std::snprintf(path, sizeof path, "%lld/status", static_cast<long long>(pid));
+                const qsizetype statusSize = readAt(dirFd, path, &m_buffer, 64 * 1024, err, true);
+                if (statusSize < 0)
+                    return false;
+                const StatusFields status = parseStatus(QByteArrayView(m_buffer.constData(), statusSize));
+                if (status.hasUid && status.hasGid) {
+                    target.hasCredentials = true;
+                    std::copy(std::begin(status.uid), std::end(status.uid), std::begin(target.uid));
+                    std::copy(std::begin(status.gid), std::end(status.gid), std::begin(target.gid));
+                    target.capPermitted = status.capPermitted;
+                    known->uid = status.uid[1];
+                } else {
+                    known->uid = owner.st_uid;
+                }
             }
 
             std::snprintf(path, sizeof path, "%lld/cmdline", static_cast<long long>(pid));
@@ -267,17 +298,6 @@ bool ProcessScanner::readProcess(int dirFd, qint64 pid, double elapsedSeconds, P
             if (m_buffer.size() > 64 * 1024) {
                 m_buffer.resize(64 * 1024); // do not keep a huge buffer because of one huge command line
                 m_buffer.squeeze();
-            }
-
-            std::snprintf(path, sizeof path, "%lld/exe", static_cast<long long>(pid));
-            char link[PATH_MAX];
-            const ssize_t linkSize = ::readlinkat(dirFd, path, link, sizeof link);
-            if (linkSize >= 0) {
-                target.exe = ExeAccess::Readable;
-                known->exePath = QFile::decodeName(QByteArray(link, linkSize));
-            } else {
-                target.exe = (errno == EACCES || errno == EPERM) ? ExeAccess::Denied : ExeAccess::Missing;
-                known->exePath.clear();
             }
         }
 

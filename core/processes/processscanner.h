@@ -24,8 +24,9 @@ struct ProcessScan
 //
 // It is built for speed: plain open/read with a reused buffer, the directory's file descriptor for relative opens,
 // and only `stat` (plus an fstat for the owner) per process and scan. `status`, `cmdline` and the exe link are read
-// once per process (again when its name or owner changes: an exec or a setuid), and kept between scans. Any open
-// that fails means the process exited; it is left out and counted in `vanished` (or `hidden` for EACCES).
+// once per process (again when its name or owner changes: an exec or a setuid), and kept between scans; `status`
+// not even then for an unprivileged user's own processes on a real procfs (the exe link already proves them so). Any
+// open that fails means the process exited; it is left out and counted in `vanished` (or `hidden` for EACCES).
 class ProcessScanner
 {
 public:
@@ -61,4 +62,5 @@ private:
     quint64 m_generation = 0;
     long m_clockTicks = 100;
     long m_pageSize = 4096;
+    bool m_realProcFs = false; // procfs semantics hold (file owners, the kernel's exe-link check)
 };
