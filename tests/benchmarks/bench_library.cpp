@@ -251,6 +251,7 @@ void compression(const QString& root, qint64 mib)
 
 int main(int argc, char** argv)
 {
+    std::setvbuf(stdout, nullptr, _IONBF, 0); // progress shows up even when piped
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     const QCommandLineOption entriesOption(
