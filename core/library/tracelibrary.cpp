@@ -266,7 +266,12 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
             return;
         }
         QString error;
-        auto metadata = TraceMetadata::fromJsonBytes(file.read(qint64(4) << 20), &error);
+        // A sidecar is about 1 KiB; anything over 4 MiB is not one (and is not read into memory).
+        if (file.size() > (qint64(4) << 20)) {
+            read.problem = tr("%1 is too large to be a trace sidecar and was left alone").arg(read.path);
+            return;
+        }
+        auto metadata = TraceMetadata::fromJsonBytes(file.readAll(), &error);
         if (!metadata || metadata->traceFile.isEmpty() || metadata->traceFile.contains(u'/')) {
             read.problem = tr("%1 is not a trace sidecar and was left alone (%2)")
                                .arg(read.path, error.isEmpty() ? tr("no trace file named") : error);
