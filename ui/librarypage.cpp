@@ -326,9 +326,7 @@ void LibraryPage::setLibrary(TraceLibrary* library)
     m_library = library;
     m_model->setLibrary(library);
     if (library) {
-        connect(
-            library, &TraceLibrary::problem, this, [this](const QString& message) { showMessage(message, true); },
-            Qt::UniqueConnection);
+        connect(library, &TraceLibrary::problem, this, [this](const QString& message) { showMessage(message, true); });
         if (!library->isLoaded())
             library->loadAsync();
     }

@@ -139,6 +139,8 @@ Q_SIGNALS:
     // could not be written, ...).
     void problem(const QString& message);
 
+public:
+    // (Declared outside the signals section: moc refuses anything but signals there.)
     struct ScanResult; // internal: what a folder scan found (defined in tracelibrary.cpp)
 
 private:
