@@ -8,6 +8,7 @@
 #include "library/libraryjob.h"
 #include "library/librarymodel.h"
 #include "logview.h"
+#include "traceoptionspanel.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -162,6 +163,9 @@ LibraryPage::LibraryPage(QWidget* parent)
     m_actions->addAction(makeAction(u"delete"_s, u"delete"_s, tr("Delete"),
         tr("Move the trace, its metadata and log to the trash (Del); can be undone"), QKeySequence::Delete,
         [this] { deleteSelected(); }));
+    // Secondary actions show only their icon in the toolbar (their text stays in tooltips and the context menu).
+    for (const QString& name : { u"showInFolder"_s, u"perfetto"_s, u"rename"_s })
+        m_actionByName.value(name)->setPriority(QAction::LowPriority);
     auto* compressMenu = new QMenu(this);
     compressMenu->addAction(tr("zstd"), this, [this] { compressSelected(TraceProbe::Compression::Zstd); });
     compressMenu->addAction(
@@ -201,9 +205,13 @@ LibraryPage::LibraryPage(QWidget* parent)
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setSectionResizeMode(LibraryModel::Title, QHeaderView::Interactive);
-    m_table->setColumnWidth(LibraryModel::Title, 220);
-    m_table->setColumnWidth(LibraryModel::Process, 140);
-    m_table->setColumnWidth(LibraryModel::Date, 140);
+    m_table->setColumnWidth(LibraryModel::Title, 170);
+    m_table->setColumnWidth(LibraryModel::Process, 110);
+    m_table->setColumnWidth(LibraryModel::Date, 150);
+    m_table->setColumnWidth(LibraryModel::Duration, 70);
+    m_table->setColumnWidth(LibraryModel::Size, 80);
+    m_table->setColumnWidth(LibraryModel::Format, 60);
+    m_table->setColumnWidth(LibraryModel::Outcome, 90);
     m_table->setAccessibleName(tr("Saved traces"));
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_table, &QTableView::customContextMenuRequested, this, [this](const QPoint& pos) {
@@ -306,6 +314,7 @@ LibraryPage::LibraryPage(QWidget* parent)
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     split->setChildrenCollapsible(false);
+    split->setSizes({ 780, 480 });
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
@@ -326,9 +335,7 @@ void LibraryPage::setLibrary(TraceLibrary* library)
     m_library = library;
     m_model->setLibrary(library);
     if (library) {
-        connect(
-            library, &TraceLibrary::problem, this, [this](const QString& message) { showMessage(message, true); },
-            Qt::UniqueConnection);
+        connect(library, &TraceLibrary::problem, this, [this](const QString& message) { showMessage(message, true); });
         if (!library->isLoaded())
             library->loadAsync();
     }
@@ -470,10 +477,13 @@ void LibraryPage::showDetails()
     row(tr("Started:"), m.date().isValid() ? locale.toString(m.date().toLocalTime(), QLocale::LongFormat) : QString());
     row(tr("Duration:"), formatDuration(m.durationMs));
     row(tr("Mode:"), m.mode);
-    if (!m.magicTraceArguments.isEmpty())
+    if (!m.magicTraceArguments.isEmpty()) {
         row(tr("Command:"), u"magic-trace "_s + m.magicTraceArguments.join(u' '));
-    else if (!m.options.isEmpty())
-        row(tr("Options:"), QString::fromUtf8(QJsonDocument(m.options).toJson(QJsonDocument::Compact)));
+    } else if (!m.options.isEmpty()) {
+        // Options recorded by the Trace page: show them as the flags they mean.
+        const QStringList flags = TraceOptionValues::fromVariantMap(m.options.toVariantMap()).toArguments();
+        row(tr("Options:"), flags.isEmpty() ? tr("magic-trace's defaults") : flags.join(u' '));
+    }
     row(tr("magic-trace:"), m.magicTraceVersion);
     row(tr("perf:"), m.perfVersion);
     if (m.exitCode)

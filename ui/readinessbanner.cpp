@@ -23,13 +23,13 @@ bool matters(const Finding& finding)
 
 QString findingHtml(const Finding& finding)
 {
-    QString html = u"<p>%1</p>"_s.arg(finding.message.toHtmlEscaped());
+    QString html = u"<div>%1</div>"_s.arg(finding.message.toHtmlEscaped());
     if (!finding.fix.isEmpty()) {
-        html += u"<p>%1<br><code>%2</code></p>"_s.arg(
+        html += u"<div><b>%1</b> <code>%2</code></div>"_s.arg(
             ReadinessBanner::tr("Fix:"), finding.fix.toHtmlEscaped().replace(u"\n"_s, u"<br>"_s));
     }
     if (!finding.security.isEmpty())
-        html += u"<p><i>%1</i></p>"_s.arg(finding.security.toHtmlEscaped());
+        html += u"<div><i>%1</i></div>"_s.arg(finding.security.toHtmlEscaped());
     return html;
 }
 
@@ -75,19 +75,20 @@ ReadinessBanner::ReadinessBanner(QWidget* parent)
         updateView();
     });
 
+    // Headline and buttons share a row to keep the banner short.
     auto* textColumn = new QVBoxLayout;
-    textColumn->addWidget(m_headline);
+    textColumn->setSpacing(2);
+    auto* top = new QHBoxLayout;
+    top->addWidget(m_headline, 1);
+    top->addWidget(m_install);
+    top->addWidget(m_progress);
+    top->addWidget(m_cancelInstall);
+    top->addWidget(m_more);
+    top->addWidget(m_recheck);
+    textColumn->addLayout(top);
     textColumn->addWidget(m_text);
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_install);
-    buttons->addWidget(m_progress);
-    buttons->addWidget(m_cancelInstall);
-    buttons->addWidget(m_recheck);
-    buttons->addWidget(m_more);
-    buttons->addStretch();
-    textColumn->addLayout(buttons);
     auto* layout = new QHBoxLayout(this);
-    layout->setContentsMargins(10, 8, 10, 8);
+    layout->setContentsMargins(10, 6, 10, 4);
     layout->addWidget(m_icon, 0, Qt::AlignTop);
     layout->addLayout(textColumn, 1);
     setVisible(false);

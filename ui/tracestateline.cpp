@@ -188,8 +188,12 @@ void TraceStateLine::setFailed(
     QString details = explanation;
     if (!fix.isEmpty())
         details += u"\n\n"_s + tr("Fix: %1").arg(fix);
-    if (!evidence.isEmpty())
-        details += u"\n\n"_s + tr("magic-trace said:") + u"\n  "_s + evidence.join(u"\n  "_s);
+    if (!evidence.isEmpty()) {
+        // The last few lines that show it; the whole transcript is in the log below.
+        const QStringList shown = evidence.mid(qMax<qsizetype>(0, evidence.size() - 4));
+        details += u"\n\n"_s + tr("magic-trace said (the whole output is in the log below):") + u"\n  "_s
+            + shown.join(u"\n  "_s);
+    }
     m_details->setText(details.trimmed());
     enter(State::Failed, u"error"_s, false, false);
 }
