@@ -59,6 +59,20 @@ template<class Lane> qsizetype firstStartingAtOrAfter(const Lane& lane, double t
     return from;
 }
 
+// Like firstStartingAtOrAfter, but searches outwards from `from` first (1, 2, 4, … slices ahead): the answer is
+// usually close, and probing neighbours stays in cache where a plain binary search over millions of slices
+// misses it at almost every step.
+template<class Lane> qsizetype gallopToStartAtOrAfter(const Lane& lane, double t, qsizetype from, qsizetype to)
+{
+    qsizetype step = 1;
+    qsizetype lo = from;
+    while (lo + step < to && static_cast<double>(lane.start(lo + step)) < t) {
+        lo += step;
+        step *= 2;
+    }
+    return firstStartingAtOrAfter(lane, t, lo, std::min(to, lo + step));
+}
+
 // Index range [first, last) of slices that overlap [from, to] (a zero-length slice at `from` counts).
 template<class Lane>
 std::pair<qsizetype, qsizetype> visibleRange(const Lane& lane, const LaneInfo& info, double from, double to)
@@ -103,7 +117,7 @@ void forEachMark(
         }
         const double column = std::floor((static_cast<double>(s) - viewStart) / nsPerPixel);
         const double columnEnd = viewStart + (column + 1) * nsPerPixel;
-        qsizetype j = firstStartingAtOrAfter(lane, columnEnd, i + 1, last);
+        qsizetype j = gallopToStartAtOrAfter(lane, columnEnd, i + 1, last);
         // A wide slice that starts in this column stays on its own rather than being swallowed.
         if (j - 1 > i && static_cast<double>(lane.end(j - 1) - lane.start(j - 1)) >= nsPerPixel)
             --j;

@@ -58,10 +58,21 @@ void TimelineWidget::setData(std::shared_ptr<const TimelineData> data)
                 maximum = std::max(maximum, m_data->counterValue(c, i));
             m_counterMax.push_back(maximum);
         }
-        // One colour per name, looked up by id while painting.
-        m_nameColors.reserve(m_data->nameCount());
-        for (quint32 id = 0; id < m_data->nameCount(); ++id)
-            m_nameColors.push_back(SliceColors::forName(m_data->name(id)).rgb());
+        // Four colours per name, looked up by id while painting: plain, merged (darker), and both faded for
+        // slices that are not search matches. Stored as four consecutive blocks of nameCount entries.
+        const quint32 names = m_data->nameCount();
+        m_nameColors.assign(size_t(names) * 4, 0);
+        for (quint32 id = 0; id < names; ++id) {
+            const QColor plain = SliceColors::forName(m_data->name(id));
+            const QColor merged = plain.darker(112);
+            auto faded = [](const QColor& c) {
+                return QColor::fromHsl(c.hslHue(), c.hslSaturation() / 4, std::min(235, c.lightness() + 25)).rgb();
+            };
+            m_nameColors[id] = plain.rgb();
+            m_nameColors[names + id] = merged.rgb();
+            m_nameColors[2 * size_t(names) + id] = faded(plain);
+            m_nameColors[3 * size_t(names) + id] = faded(merged);
+        }
     }
     rebuildRows();
     syncHorizontalBar();
@@ -379,6 +390,15 @@ void TimelineWidget::paintThread(QPainter& p, const Row& row, int top, int width
         if (y + rowHeight < visible.top() || y > visible.bottom())
             continue;
         const TimelineLane lane { m_data.get(), row.index, depth };
+        // Adjacent merged marks are painted as one rectangle (in the colour of the first): at that zoom a pixel
+        // stands for many calls, and one fill per run instead of per column keeps zoomed-out frames cheap.
+        double runX0 = 0, runX1 = -1;
+        QRgb runColour = 0;
+        auto flushRun = [&] {
+            if (runX1 > runX0)
+                p.fillRect(QRectF(runX0, y, runX1 - runX0, rowHeight - 1), QColor(runColour));
+            runX1 = -1;
+        };
         Lod::forEachMark(lane, m_data->laneInfo(row.index, depth), viewStart, npp, viewEnd, [&](const Lod::Mark& m) {
             double x0 = labelWidth + (double(m.start) - viewStart) / npp;
             double x1 = labelWidth + (double(m.end) - viewStart) / npp;
@@ -390,13 +410,24 @@ void TimelineWidget::paintThread(QPainter& p, const Row& row, int top, int width
             x1 = std::min(x1, double(right) + 1);
             const double w = std::max(x1 - x0, 1.0);
             const quint32 nameId = m_data->sliceName(row.index, depth, m.first);
-            QColor colour = nameId < m_nameColors.size() ? QColor(m_nameColors[nameId]) : QColor(Qt::gray);
-            if (m.merged())
-                colour = colour.darker(112);
+            const size_t names = m_nameColors.size() / 4;
+            const bool known = nameId < names;
             const bool match = searching && m_highlighted.contains(nameId);
-            if (searching && !match)
-                colour = QColor::fromHsl(
-                    colour.hslHue(), colour.hslSaturation() / 4, std::min(235, colour.lightness() + 25));
+            const int variant = (m.merged() ? 1 : 0) + (searching && !match ? 2 : 0);
+            const QRgb rgb = known ? m_nameColors[size_t(variant) * names + nameId] : qRgb(160, 160, 160);
+            if (m.merged() && !match) {
+                if (runX1 >= 0 && x0 <= runX1 + 0.5) {
+                    runX1 = std::max(runX1, x0 + w);
+                    return;
+                }
+                flushRun();
+                runX0 = x0;
+                runX1 = x0 + w;
+                runColour = rgb;
+                return;
+            }
+            flushRun();
+            const QColor colour(rgb);
             const QRectF box(x0, y, w, rowHeight - 1);
             p.fillRect(box, colour);
             if (match && w >= 1) {
@@ -413,6 +444,7 @@ void TimelineWidget::paintThread(QPainter& p, const Row& row, int top, int width
                 }
             }
         });
+        flushRun();
     }
     if (m_selected.isValid() && m_selected.thread == row.index) {
         const double x0 = xForTime(double(m_data->start(m_selected)));
