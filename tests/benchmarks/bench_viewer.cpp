@@ -176,6 +176,10 @@ int runViewer(const QString& path)
     };
     timeline->fitAll();
     record(u"frame_zoomed_out"_s, timeFrames(timeline, image, 15));
+    // MTS_VIEWER_SCREENSHOT=path.png: also save the whole page, zoomed out, to look at.
+    const QString shot = qEnvironmentVariable("MTS_VIEWER_SCREENSHOT");
+    if (!shot.isEmpty())
+        page.grab().save(shot);
 
     // Mid zoom (1 % of the trace) with a selected range and a selected slice.
     timeline->timeView().showRange(start + span * 0.40, start + span * 0.41);

@@ -26,6 +26,8 @@ const QColor gridColor(0, 0, 0, 18);
 const QColor rangeFill(40, 110, 200, 38);
 const QColor rangeEdge(40, 110, 200);
 const QColor matchOutline(0xff, 0x7a, 0x00);
+const QColor denseColor(0x9a, 0xa3, 0xb2); // runs of many merged sub-pixel calls
+const QColor fadedDenseColor(0xc8, 0xcd, 0xd5);
 } // namespace
 
 TimelineWidget::TimelineWidget(QWidget* parent)
@@ -390,14 +392,19 @@ void TimelineWidget::paintThread(QPainter& p, const Row& row, int top, int width
         if (y + rowHeight < visible.top() || y > visible.bottom())
             continue;
         const TimelineLane lane { m_data.get(), row.index, depth };
-        // Adjacent merged marks are painted as one rectangle (in the colour of the first): at that zoom a pixel
-        // stands for many calls, and one fill per run instead of per column keeps zoomed-out frames cheap.
+        // Adjacent merged marks are painted as one rectangle: at that zoom a pixel stands for many calls, and one
+        // fill per run instead of per column keeps zoomed-out frames cheap. A run of several columns is drawn in
+        // a neutral grey so that it does not read as one long call of whatever function came first.
         double runX0 = 0, runX1 = -1;
         QRgb runColour = 0;
+        int runMarks = 0;
         auto flushRun = [&] {
-            if (runX1 > runX0)
-                p.fillRect(QRectF(runX0, y, runX1 - runX0, rowHeight - 1), QColor(runColour));
+            if (runX1 > runX0) {
+                p.fillRect(QRectF(runX0, y, runX1 - runX0, rowHeight - 1),
+                    runMarks > 1 ? (searching ? fadedDenseColor : denseColor) : QColor(runColour));
+            }
             runX1 = -1;
+            runMarks = 0;
         };
         Lod::forEachMark(lane, m_data->laneInfo(row.index, depth), viewStart, npp, viewEnd, [&](const Lod::Mark& m) {
             double x0 = labelWidth + (double(m.start) - viewStart) / npp;
@@ -418,12 +425,14 @@ void TimelineWidget::paintThread(QPainter& p, const Row& row, int top, int width
             if (m.merged() && !match) {
                 if (runX1 >= 0 && x0 <= runX1 + 0.5) {
                     runX1 = std::max(runX1, x0 + w);
+                    ++runMarks;
                     return;
                 }
                 flushRun();
                 runX0 = x0;
                 runX1 = x0 + w;
                 runColour = rgb;
+                runMarks = 1;
                 return;
             }
             flushRun();

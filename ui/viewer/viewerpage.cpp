@@ -170,7 +170,7 @@ void ViewerPage::buildUi()
     m_regexBox = new QCheckBox(tr("Regex"));
     connect(m_regexBox, &QCheckBox::toggled, m_searchTimer, qOverload<>(&QTimer::start));
     bar->addWidget(m_regexBox);
-    addButton(u"\u25c0"_s, tr("Previous match (Shift+Enter)"), &ViewerPage::previousMatch);
+    addButton(u"\u25c0"_s, tr("Previous match"), &ViewerPage::previousMatch);
     addButton(u"\u25b6"_s, tr("Next match (Enter)"), &ViewerPage::nextMatch);
     m_matchLabel = new QLabel;
     bar->addWidget(m_matchLabel);
