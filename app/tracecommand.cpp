@@ -6,6 +6,8 @@
 
 #include "host/magictracelocator.h"
 #include "host/magictraceversion.h"
+#include "library/tracelibrary.h"
+#include "library/tracerecording.h"
 #include "trace/traceoutput.h"
 #include "trace/tracesession.h"
 #include "util/duration.h"
@@ -16,6 +18,8 @@
 #include <QFileInfo>
 #include <QSocketNotifier>
 #include <QTimer>
+
+#include <memory>
 
 #include <csignal>
 #include <cstdio>
@@ -39,12 +43,6 @@ QString tr(const char* text)
 void say(const QString& text)
 {
     std::fprintf(stderr, "magic-trace-studio trace: %s\n", text.toLocal8Bit().constData());
-}
-
-// Where traces go when --output is not given. One function, so that the trace library can take over.
-QString defaultTraceDirectory()
-{
-    return TraceOutput::defaultDirectory();
 }
 
 int signalPipe[2] = { -1, -1 };
@@ -239,17 +237,39 @@ int runTrace(const QStringList& allArguments)
     }
     const MagicTraceCapabilities capabilities = MagicTraceCapabilities::forVersion(*version);
 
-    if (parser.isSet(outputOption)) {
-        request.outputPath = QFileInfo(parser.value(outputOption)).absoluteFilePath();
-    } else {
-        const QString stem
-            = attach ? u"pid-"_s + QString::number(request.pids.constFirst()) : QFileInfo(request.program).fileName();
-        request.outputPath = TraceOutput::uniqueOutputPath(defaultTraceDirectory(), capabilities, stem);
-    }
+    // Without --output the trace goes into the trace library, recorded with its metadata exactly as the GUI's
+    // Trace page does, so `library list` and the Library page show it.
+    const bool intoLibrary = !parser.isSet(outputOption);
+    if (intoLibrary)
+        QDir().mkpath(TraceLibrary::configuredFolder());
+    const TraceProbe::Compression compression
+        = capabilities.compressedOutput ? TraceProbe::Compression::GZip : TraceProbe::Compression::None;
+    request.outputPath = intoLibrary
+        ? TraceLibrary::configuredFolder() + u"/check"_s + TraceProbe::fileSuffix(compression)
+        : QFileInfo(parser.value(outputOption)).absoluteFilePath();
     QString refusal;
     if (!request.validate(capabilities, &refusal)) {
         say(refusal);
         return kExitUsage;
+    }
+    std::unique_ptr<TraceLibrary> library;
+    QString recordingId;
+    if (intoLibrary) {
+        library = std::make_unique<TraceLibrary>(TraceLibrary::configuredFolder());
+        library->setWatching(false);
+        QString error;
+        if (!library->load(&error)) {
+            say(tr("the trace library in %1 cannot be used: %2").arg(library->folder(), error));
+            return kExitFailed;
+        }
+        const auto recording
+            = library->beginRecording(TraceRecording::metadataFor(request, version->text), &error, compression);
+        if (!recording) {
+            say(tr("the trace cannot be stored in the library: %1").arg(error));
+            return kExitFailed;
+        }
+        recordingId = recording->id;
+        request.outputPath = recording->tracePath;
     }
 
     // Ctrl-C, SIGTERM and SIGHUP go through the event loop to the same stop path as the GUI's Stop button.
@@ -317,6 +337,11 @@ int runTrace(const QStringList& allArguments)
     for (int s : { SIGINT, SIGTERM, SIGHUP })
         ::signal(s, SIG_DFL);
     const TraceResult& result = session.result();
+    if (library) {
+        QString error;
+        if (!library->finishRecording(recordingId, TraceRecording::resultFor(result), &error))
+            say(tr("the trace's library record could not be completed: %1").arg(error));
+    }
     switch (result.outcome) {
     case TraceResult::Outcome::Finished:
         std::printf("%s\n", result.outputPath.toLocal8Bit().constData());

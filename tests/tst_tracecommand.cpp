@@ -215,9 +215,24 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QString path = QString::fromLocal8Bit(r.out).trimmed();
         QVERIFY2(path.startsWith(m_dir.filePath(u"data/"_s)), qPrintable(path));
-        QVERIFY(path.contains(u"/traces/pid-"_s + QString::number(pid) + u'-'));
+        QVERIFY(path.contains(u"/traces/"_s));
         QVERIFY(path.endsWith(u".fxt.gz"_s));
         QVERIFY(QFileInfo::exists(path));
+        // It went into the trace library: a sidecar names the trace, the target and the outcome.
+        const QFileInfo trace(path);
+        bool recorded = false;
+        for (const QFileInfo& sidecar : QDir(trace.absolutePath()).entryInfoList({ u"*.json"_s }, QDir::Files)) {
+            QFile file(sidecar.absoluteFilePath());
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QJsonObject object = QJsonDocument::fromJson(file.readAll()).object();
+            if (object.value(u"traceFile"_s).toString() != trace.fileName())
+                continue;
+            recorded = true;
+            QCOMPARE(object.value(u"outcome"_s).toString(), u"succeeded"_s);
+            QCOMPARE(object.value(u"targetPid"_s).toInteger(), pid);
+            QCOMPARE(object.value(u"mode"_s).toString(), u"attach"_s);
+        }
+        QVERIFY2(recorded, "no library sidecar for the trace");
     }
 
     void usageErrors_data()

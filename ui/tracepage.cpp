@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "tracepage.h"
 
+#include "library/tracerecording.h"
+
 #include "appsettings.h"
 #include "desktopactions.h"
 #include "host/hostcheck.h"
@@ -179,11 +181,11 @@ void TracePage::located(const MagicTraceLocation& location)
     m_locatorFindings.clear();
     m_magicTrace = location.found();
     if (m_magicTrace) {
-        const std::optional<MagicTraceVersion> version = MagicTraceVersion::parse(m_magicTrace->versionText);
         // A development build that prints no version is treated as the newest release.
-        m_capabilities = MagicTraceCapabilities::forVersion(
-            version && version->isValid() ? *version : MagicTraceVersion::fromNumbers(1, 2, 4));
-        m_options->setMagicTraceVersion(m_magicTrace->version);
+        const MagicTraceVersion version
+            = m_magicTrace->version.isValid() ? m_magicTrace->version : MagicTraceVersion::fromNumbers(1, 2, 4);
+        m_capabilities = MagicTraceCapabilities::forVersion(version);
+        m_options->setMagicTraceVersion(QVersionNumber(version.major, version.minor, version.patch));
         m_banner->setInstallOffered(false);
     } else {
         Finding missing;
@@ -610,24 +612,7 @@ void TracePage::onSessionFinished(const TraceResult& result)
         return;
     m_log->flush();
     if (m_library && !m_recordingId.isEmpty()) {
-        TraceLibrary::RecordingResult recorded;
-        switch (result.outcome) {
-        case TraceResult::Outcome::Finished:
-            recorded.outcome = TraceOutcome::Succeeded;
-            break;
-        case TraceResult::Outcome::Failed:
-            recorded.outcome = TraceOutcome::Failed;
-            break;
-        case TraceResult::Outcome::Cancelled:
-            recorded.outcome = TraceOutcome::Cancelled;
-            break;
-        }
-        if (!result.crashed && result.exitCode >= 0)
-            recorded.exitCode = result.exitCode;
-        recorded.exitSignal = result.crashed ? result.exitSignal : 0;
-        recorded.endTime = result.endTime.toUTC();
-        recorded.logFilePath = result.logPath;
-        recorded.magicTraceVersion = result.magicTraceVersion.text;
+        const TraceLibrary::RecordingResult recorded = TraceRecording::resultFor(result);
         QString error;
         if (!m_library->finishRecording(m_recordingId, recorded, &error)) {
             m_log->appendLine(tr("The trace's record in the library could not be completed: %1").arg(error),
