@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSocketNotifier>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 
 #include <cerrno>
@@ -48,19 +49,28 @@ bool processGone(qint64 pid)
     return close >= 0 && close + 2 < text.size() && (text.at(close + 2) == 'Z' || text.at(close + 2) == 'X');
 }
 
+// magic-trace runs in the output folder, so a relative path given by the user must be resolved against our own
+// working directory before it starts; a bare name is looked up in PATH as a shell would.
+QString resolveProgram(const QString& program)
+{
+    if (program.contains(u'/'))
+        return QFileInfo(program).absoluteFilePath();
+    const QString found = QStandardPaths::findExecutable(program);
+    return found.isEmpty() ? program : found;
+}
 } // namespace
 
 TraceSession::TraceSession(const QString& magicTracePath, const MagicTraceCapabilities& capabilities,
     const TraceRequest& request, QObject* parent)
     : QObject(parent)
-    , m_magicTracePath(magicTracePath)
+    , m_magicTracePath(resolveProgram(magicTracePath))
     , m_capabilities(capabilities)
     , m_request(request)
 {
     qRegisterMetaType<LogLine>();
     qRegisterMetaType<TraceResult>();
     m_result.request = request;
-    m_result.magicTracePath = magicTracePath;
+    m_result.magicTracePath = m_magicTracePath;
     m_result.magicTraceVersion = capabilities.version;
     m_attachTimer.setSingleShot(true);
     m_decodeTimer.setSingleShot(true);
