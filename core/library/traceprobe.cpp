@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "library/traceprobe.h"
 
+#include "fxt/fxtformat.h"
+
 #include <KCompressionDevice>
 #include <QCoreApplication>
 #include <QFile>
@@ -15,7 +17,6 @@ using namespace Qt::StringLiterals;
 namespace TraceProbe {
 
 namespace {
-constexpr unsigned char fxtMagic[8] = { 0x10, 0x00, 0x04, 0x46, 0x78, 0x54, 0x16, 0x00 };
 
 quint64 wordAt(QByteArrayView bytes, qsizetype offset)
 {
@@ -96,18 +97,22 @@ QString fileSuffix(Compression compression)
 
 Compression sniff(QByteArrayView head)
 {
-    if (head.size() >= 2 && uchar(head[0]) == 0x1f && uchar(head[1]) == 0x8b)
+    switch (FxtFormat::sniff(head)) {
+    case FxtFormat::Format::Gzip:
         return Compression::GZip;
-    if (head.size() >= 4 && head.first(4) == QByteArrayView("\x28\xb5\x2f\xfd", 4))
+    case FxtFormat::Format::Zstd:
         return Compression::Zstd;
-    if (head.size() >= 6 && head.first(6) == QByteArrayView("\xfd\x37\x7a\x58\x5a\x00", 6))
+    case FxtFormat::Format::Xz:
         return Compression::Xz;
+    case FxtFormat::Format::Fxt:
+        break;
+    }
     return Compression::None;
 }
 
 bool hasFxtMagic(QByteArrayView head)
 {
-    return head.size() >= 8 && std::memcmp(head.data(), fxtMagic, 8) == 0;
+    return head.size() >= 8 && std::memcmp(head.data(), FxtFormat::kMagic, 8) == 0;
 }
 
 bool isTraceFileName(QStringView fileName)
