@@ -9,9 +9,12 @@ envs=("${@:1:nenv}")
 shift "$nenv"
 
 bind() { # bind SOURCE: mount SOURCE at the same path inside the root
-    [ -e "$1" ] || return 0
-    if [ -d "$1" ]; then mkdir -p "$root$1"; else mkdir -p "$(dirname "$root$1")"; touch "$root$1"; fi
-    mount --rbind "$1" "$root$1"
+    local path
+    # A symbolic link is followed first: the link itself may sit in a folder already mounted (such as /tmp) and
+    # would point nowhere inside the root, so its target is what gets mounted, at the target's own path.
+    path=$(readlink -f -- "$1") && [ -e "$path" ] || return 0
+    if [ -d "$path" ]; then mkdir -p "$root$path"; else mkdir -p "$(dirname "$root$path")"; touch "$root$path"; fi
+    mount --rbind "$path" "$root$path"
 }
 mount --make-rslave / 2>/dev/null || true
 mount -t proc proc "$root/proc"
