@@ -2,6 +2,7 @@
 #include "library/traceprobe.h"
 
 #include "fxt/fxtformat.h"
+#include "fxt/fxtreader.h"
 
 #include <KCompressionDevice>
 #include <QCoreApplication>
@@ -17,14 +18,6 @@ using namespace Qt::StringLiterals;
 namespace TraceProbe {
 
 namespace {
-
-quint64 wordAt(QByteArrayView bytes, qsizetype offset)
-{
-    quint64 word = 0;
-    std::memcpy(
-        &word, bytes.data() + offset, sizeof word); // FXT words are little-endian, as is every host we build for
-    return qFromLittleEndian(word);
-}
 
 KCompressionDevice::CompressionType karchiveType(Compression compression)
 {
@@ -178,53 +171,23 @@ Summary summarise(QByteArrayView bytes)
     summary.isFxt = hasFxtMagic(bytes);
     if (!summary.isFxt)
         return summary;
-    QHash<quint32, QString> strings;
-    auto resolve = [&](quint32 ref, qsizetype inlineOffset, qsizetype recordEnd) -> QString {
-        if (ref == 0)
-            return {};
-        if (ref & 0x8000) {
-            const qsizetype length = ref & 0x7fff;
-            if (inlineOffset + length > recordEnd)
-                return {};
-            return QString::fromUtf8(bytes.sliced(inlineOffset, length));
-        }
-        return strings.value(ref);
-    };
+    // The project's reader, on the prefix: a record cut off by the prefix's end is only a recorded anomaly.
+    const std::shared_ptr<TraceData> data = FxtReader::loadBytes(bytes.toByteArray());
+    if (!data)
+        return summary;
+    // Writers without a wall clock leave 0 here; that is "unknown", not 1970.
+    const std::optional<quint64> baseNs = data->summary().baseTimeNs;
+    if (baseNs && *baseNs > 946684800ull * 1000000000ull) // after 2000-01-01
+        summary.baseTime = QDateTime::fromMSecsSinceEpoch(qint64(*baseNs / 1000000), QTimeZone::UTC);
     static const QRegularExpression pidPattern(u"\\[pid=(\\d+)\\]|^(\\d+)/\\d+$"_s);
-    qsizetype offset = 0;
-    while (offset + 8 <= bytes.size()) {
-        const quint64 header = wordAt(bytes, offset);
-        const unsigned type = header & 0xf;
-        const qsizetype words = type == 15 ? qsizetype((header >> 4) & 0xffffffffu) : qsizetype((header >> 4) & 0xfff);
-        if (words == 0)
-            break; // malformed: a reader cannot advance past it
-        const qsizetype end = offset + words * 8;
-        if (end > bytes.size())
-            break; // truncated by the prefix
-        if (type == 1 && words >= 4) {
-            const quint64 baseNs = wordAt(bytes, offset + 24);
-            // Writers without a wall clock leave 0 here; that is "unknown", not 1970.
-            if (baseNs > 946684800ull * 1000000000ull) // after 2000-01-01
-                summary.baseTime = QDateTime::fromMSecsSinceEpoch(qint64(baseNs / 1000000), QTimeZone::UTC);
-        } else if (type == 2) {
-            const quint32 index = (header >> 16) & 0x7fff;
-            const qsizetype length = (header >> 32) & 0x7fff;
-            if (index != 0 && offset + 8 + length <= end)
-                strings.insert(index, QString::fromUtf8(bytes.sliced(offset + 8, length)));
-        } else if (type == 7 && words >= 2) {
-            const unsigned objectType = (header >> 16) & 0xff;
-            const quint32 nameRef = (header >> 24) & 0xffff;
-            if (objectType == 1) {
-                const QString name = resolve(nameRef, offset + 16, end);
-                if (!name.isEmpty() && !summary.processNames.contains(name)) {
-                    summary.processNames.append(name);
-                    const QRegularExpressionMatch match = pidPattern.match(name);
-                    if (summary.pid == 0 && match.hasMatch())
-                        summary.pid = (match.hasCaptured(1) ? match.captured(1) : match.captured(2)).toLongLong();
-                }
-            }
-        }
-        offset = end;
+    for (const TraceProcess& process : data->processes()) {
+        const QString name = data->string(process.nameId);
+        if (name.isEmpty() || summary.processNames.contains(name))
+            continue;
+        summary.processNames.append(name);
+        const QRegularExpressionMatch match = pidPattern.match(name);
+        if (summary.pid == 0 && match.hasMatch())
+            summary.pid = (match.hasCaptured(1) ? match.captured(1) : match.captured(2)).toLongLong();
     }
     return summary;
 }

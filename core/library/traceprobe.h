@@ -40,14 +40,14 @@ struct Summary
     Compression compression = Compression::Unknown;
     bool isFxt = false; // starts with the FXT magic once decompressed
     QDateTime baseTime; // from the Jane Street 4-word initialization record, UTC
-    QStringList processNames; // kernel-object process names, file order, no duplicates
+    QStringList processNames; // named processes (kernel objects), by pid, no duplicates
     qint64 pid = 0; // the first real pid found in a name ("[pid=123]" or "123/456"), 0 if none
 };
 
 // Reads at most maxBytes of decompressed data. Fails only when the file cannot be opened or read; a file that
 // is not FXT gives a summary with isFxt false.
 std::optional<Summary> probe(const QString& path, QString* error, qint64 maxBytes = 64 * 1024);
-// The record walk over an FXT prefix (a truncated last record is ignored).
+// Reads an FXT prefix with FxtReader (a truncated last record is ignored).
 Summary summarise(QByteArrayView fxtPrefix);
 
 // "ls -l [pid=1234]" -> "ls -l"; "1234/1234" stays as is.
