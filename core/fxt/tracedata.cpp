@@ -74,7 +74,8 @@ QString TraceArgument::displayValue() const
 
 std::optional<qint64> FxtSummary::wallClockNs(quint64 traceNs) const
 {
-    if (!baseTimeNs)
+    // Writers without a wall clock (Jane Street's demo) leave the base time 0: that means unknown, not 1970.
+    if (!baseTimeNs || *baseTimeNs == 0)
         return std::nullopt;
     // Any of these can be hostile: compute wide and refuse what does not fit.
     __extension__ const __int128 wall = __int128(*baseTimeNs) + __int128(traceNs) - __int128(baseTicksNs);
