@@ -168,7 +168,8 @@ struct FxtSummary
     QString errorMessage;
 
     quint64 anomaly(FxtAnomaly a) const { return anomalies[size_t(a)]; }
-    // Wall-clock ns since the epoch of a trace time, when the trace has a 4-word initialization record.
+    // Wall-clock ns since the epoch of a trace time, when the trace has a 4-word initialization record with a
+    // non-zero base time.
     std::optional<qint64> wallClockNs(quint64 traceNs) const;
 };
 
