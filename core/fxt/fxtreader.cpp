@@ -13,6 +13,9 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#ifdef Q_OS_LINUX
+#include <sys/mman.h>
+#endif
 
 using namespace Qt::StringLiterals;
 
@@ -22,9 +25,6 @@ __extension__ typedef unsigned __int128 Uint128;
 
 constexpr quint64 kNsPerSecond = 1'000'000'000ULL;
 constexpr quint64 kMaxNs = quint64(std::numeric_limits<qint64>::max());
-
-// Kinds of events that feed the depth rule, kept in the top two bits of PendingEvent::nameKind.
-enum PendingKind : quint32 { KindInstant = 0, KindBegin = 1, KindEnd = 2, KindComplete = 3 };
 
 inline quint64 load64(const char* p)
 {
@@ -58,55 +58,289 @@ bool ticksToNs(quint64 ticks, quint64 ticksPerSecond, quint64* ns)
     return true;
 }
 
-// A thread's depth-rule events, in file order while reading (then sorted): 16 bytes each.
-struct PendingEvent
+// Big buffers that are about to be filled: back them with huge pages where the kernel offers them, and fault
+// them in with one call. In a virtual machine a page fault costs microseconds, and the model's slices alone are
+// hundreds of megabytes on large traces, so first-touch faults were a fifth of a load.
+void prefault(void* data, size_t bytes)
 {
-    quint64 ts;
-    quint32 nameKind; // name pool id | PendingKind << 30
-    quint32 aux; // argumentRef (instant, begin) or index into ThreadBuild::completes
-};
+#ifdef Q_OS_LINUX
+    constexpr quintptr kHuge = 2 << 20;
+    if (bytes < kHuge)
+        return;
+    const quintptr begin = quintptr(data);
+    const quintptr end = begin + bytes;
+    const quintptr hugeBegin = (begin + kHuge - 1) & ~(kHuge - 1);
+    const quintptr hugeEnd = end & ~(kHuge - 1);
+    if (hugeEnd > hugeBegin)
+        madvise(reinterpret_cast<void*>(hugeBegin), hugeEnd - hugeBegin, MADV_HUGEPAGE);
+#ifdef MADV_POPULATE_WRITE
+    const quintptr page = 4096;
+    const quintptr pageBegin = (begin + page - 1) & ~(page - 1);
+    const quintptr pageEnd = end & ~(page - 1);
+    if (pageEnd > pageBegin)
+        madvise(reinterpret_cast<void*>(pageBegin), pageEnd - pageBegin, MADV_POPULATE_WRITE);
+#endif
+#else
+    Q_UNUSED(data);
+    Q_UNUSED(bytes);
+#endif
+}
 
-// Append-only storage in fixed blocks: no reallocation spikes while reading, freed block by block when taken.
-template<typename T> class ChunkedVector
+// A 2 MiB-aligned block of anonymous memory backed by one huge page where possible, faulted in at once.
+class HugeBlock
 {
 public:
-    // Blocks grow from 256 to 64Ki elements: small traces stay small, big ones do not reallocate.
-    void push_back(const T& v)
+    static constexpr size_t kBytes = 2 << 20;
+    static quint8* allocate()
     {
-        if (m_used == m_capacity) {
-            m_capacity = m_blocks.empty() ? 256 : std::min<size_t>(m_capacity * 2, 1 << 16);
-            m_blocks.emplace_back(std::unique_ptr<T[]>(new T[m_capacity]), 0);
-            m_used = 0;
-        }
-        m_blocks.back().first[m_used++] = v;
-        m_blocks.back().second = m_used;
-        ++m_size;
+#ifdef Q_OS_LINUX
+        // Map twice the size and keep the aligned middle.
+        void* raw = mmap(nullptr, 2 * kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (raw == MAP_FAILED)
+            return nullptr;
+        const quintptr begin = quintptr(raw);
+        const quintptr aligned = (begin + kBytes - 1) & ~quintptr(kBytes - 1);
+        if (aligned > begin)
+            munmap(raw, aligned - begin);
+        if (aligned + kBytes < begin + 2 * kBytes)
+            munmap(reinterpret_cast<void*>(aligned + kBytes), begin + 2 * kBytes - aligned - kBytes);
+        prefault(reinterpret_cast<void*>(aligned), kBytes);
+        return reinterpret_cast<quint8*>(aligned);
+#else
+        return static_cast<quint8*>(std::malloc(kBytes));
+#endif
     }
-    size_t size() const { return m_size; }
-    std::vector<T> take()
+    static void release(quint8* block)
     {
-        std::vector<T> out;
-        out.reserve(m_size);
-        for (auto& block : m_blocks) {
-            out.insert(out.end(), block.first.get(), block.first.get() + block.second);
-            block.first.reset();
+#ifdef Q_OS_LINUX
+        munmap(block, kBytes);
+#else
+        std::free(block);
+#endif
+    }
+};
+
+// Kinds of events that feed the depth rule.
+enum PendingKind : quint32 { KindInstant = 0, KindBegin = 1, KindEnd = 2, KindComplete = 3 };
+
+// One depth-rule event as the thread builder sees it.
+struct PendingEvent
+{
+    quint64 ts = 0;
+    quint64 end = 0; // complete events only
+    quint32 nameId = 0;
+    quint32 argumentRef = 0;
+    quint32 kind = 0;
+};
+
+// A thread's depth-rule events in file order, varint-packed: about 2 bytes per end and 6 per begin instead of
+// 16 or more each, because all of them are held until the thread is built while the model's slices (24 bytes
+// each) must fit in the same memory budget. Times are delta-coded within runs of non-decreasing timestamps;
+// a new run starts wherever time goes backwards (magic-trace writes the initial stack's ts-0 begins last), and
+// forEachSorted() merges the runs, so nearly sorted input costs one merge pass, not a sort.
+class EventLog
+{
+public:
+    void append(quint32 kind, quint64 ts, quint32 nameId, quint32 argumentRef, quint64 end)
+    {
+        if (m_end - m_at < kMaxEventBytes)
+            newBlock();
+        quint64 time = ts - m_lastTs;
+        if (m_runs.empty() || ts < m_lastTs) {
+            m_runs.push_back(
+                { quint32(m_blocks.size() - 1), quint32(m_at - m_blocks.back().data.get()), 0, m_lastArgumentRef });
+            time = ts; // a run starts with an absolute time
         }
-        m_blocks.clear();
-        m_size = m_used = m_capacity = 0;
-        return out;
+        ++m_runs.back().count;
+        m_lastTs = ts;
+        // First byte: kind (2 bits), "more bytes follow" (1 bit), low 5 bits of the time.
+        quint8* p = m_at;
+        *p = quint8(kind | ((time & 31) << 3));
+        if (time >> 5) {
+            *p++ |= 4;
+            p = putVarint(p, time >> 5);
+        } else {
+            ++p;
+        }
+        if (kind != KindEnd) {
+            p = putVarint(p, nameId);
+            // References grow in file order (file offsets or arena positions), so the difference is small; 0 means
+            // "no arguments".
+            p = putVarint(p, argumentRef ? argumentRef - m_lastArgumentRef : 0);
+            if (argumentRef)
+                m_lastArgumentRef = argumentRef;
+            if (kind == KindComplete)
+                p = putVarint(p, end - ts);
+        }
+        m_at = p;
+        m_blocks.back().used = quint32(p - m_blocks.back().data.get());
+        ++m_count;
+    }
+
+    quint64 size() const { return m_count; }
+    void clear() { *this = EventLog(); }
+
+    // Calls visit(const PendingEvent&) for every event, sorted stably by time (ties keep file order).
+    template<typename F> void forEachSorted(F&& visit) const
+    {
+        if (m_runs.size() == 1) {
+            Cursor cursor(*this, m_runs[0]);
+            PendingEvent ev;
+            while (cursor.next(ev))
+                visit(ev);
+            return;
+        }
+        // k-way merge of the runs; a tie goes to the earlier run, which is earlier in the file.
+        std::vector<Cursor> cursors;
+        std::vector<PendingEvent> heads(m_runs.size());
+        cursors.reserve(m_runs.size());
+        const auto later
+            = [&](quint32 a, quint32 b) { return heads[a].ts != heads[b].ts ? heads[a].ts > heads[b].ts : a > b; };
+        std::vector<quint32> heap;
+        for (size_t i = 0; i < m_runs.size(); ++i) {
+            cursors.emplace_back(*this, m_runs[i]);
+            if (cursors.back().next(heads[i]))
+                heap.push_back(quint32(i));
+        }
+        std::make_heap(heap.begin(), heap.end(), later);
+        while (heap.size() > 1) {
+            std::pop_heap(heap.begin(), heap.end(), later);
+            const quint32 i = heap.back();
+            visit(heads[i]);
+            if (cursors[i].next(heads[i]))
+                std::push_heap(heap.begin(), heap.end(), later);
+            else
+                heap.pop_back();
+        }
+        if (!heap.empty()) { // the last run left: no more comparisons
+            const quint32 i = heap.front();
+            do
+                visit(heads[i]);
+            while (cursors[i].next(heads[i]));
+        }
     }
 
 private:
-    std::vector<std::pair<std::unique_ptr<T[]>, size_t>> m_blocks;
-    size_t m_size = 0;
-    size_t m_used = 0;
-    size_t m_capacity = 0;
-};
+    static constexpr qsizetype kMaxEventBytes = 1 + 10 + 5 + 5 + 10;
+    struct FreeBlock
+    {
+        size_t bytes = 0;
+        void operator()(quint8* data) const
+        {
+            if (bytes == HugeBlock::kBytes)
+                HugeBlock::release(data);
+            else
+                delete[] data;
+        }
+    };
+    struct Block
+    {
+        std::unique_ptr<quint8[], FreeBlock> data;
+        quint32 used = 0;
+    };
+    struct Run
+    {
+        quint32 block;
+        quint32 byte;
+        quint64 count;
+        quint32 lastArgumentRef; // before the run's first event
+    };
 
-struct CompleteInfo
-{
-    quint64 end;
-    quint32 argumentRef;
+    class Cursor
+    {
+    public:
+        Cursor(const EventLog& log, const Run& run)
+            : m_log(&log)
+            , m_block(run.block)
+            , m_left(run.count)
+            , m_lastArgumentRef(run.lastArgumentRef)
+        {
+            const Block& b = log.m_blocks[m_block];
+            m_at = b.data.get() + run.byte;
+            m_end = b.data.get() + b.used;
+        }
+        bool next(PendingEvent& ev)
+        {
+            if (m_left == 0)
+                return false;
+            if (m_at == m_end) { // events never straddle blocks
+                const Block& b = m_log->m_blocks[++m_block];
+                m_at = b.data.get();
+                m_end = b.data.get() + b.used;
+            }
+            const quint8 first = *m_at++;
+            quint64 time = first >> 3;
+            if (first & 4)
+                time |= getVarint(m_at) << 5;
+            ev.kind = first & 3;
+            ev.ts = m_started ? m_lastTs + time : time;
+            m_started = true;
+            m_lastTs = ev.ts;
+            if (ev.kind != KindEnd) {
+                ev.nameId = quint32(getVarint(m_at));
+                const quint32 delta = quint32(getVarint(m_at));
+                ev.argumentRef = delta ? m_lastArgumentRef + delta : 0;
+                if (delta)
+                    m_lastArgumentRef = ev.argumentRef;
+                ev.end = ev.kind == KindComplete ? ev.ts + getVarint(m_at) : ev.ts;
+            }
+            --m_left;
+            return true;
+        }
+
+    private:
+        const EventLog* m_log;
+        quint32 m_block;
+        quint64 m_left;
+        quint32 m_lastArgumentRef;
+        const quint8* m_at;
+        const quint8* m_end;
+        quint64 m_lastTs = 0;
+        bool m_started = false;
+    };
+
+    static quint8* putVarint(quint8* p, quint64 v)
+    {
+        while (v >= 0x80) {
+            *p++ = quint8(v | 0x80);
+            v >>= 7;
+        }
+        *p++ = quint8(v);
+        return p;
+    }
+    static quint64 getVarint(const quint8*& p)
+    {
+        quint64 v = 0;
+        for (int shift = 0;; shift += 7) {
+            const quint8 b = *p++;
+            v |= quint64(b & 0x7f) << shift;
+            if (!(b & 0x80))
+                return v;
+        }
+    }
+    void newBlock()
+    {
+        // Blocks grow from 4 KiB to one huge page: small traces stay small, big ones allocate rarely.
+        qsizetype size = m_blocks.empty() ? 4096 : std::min<qsizetype>(m_blockSize * 2, HugeBlock::kBytes);
+        quint8* data = size == HugeBlock::kBytes ? HugeBlock::allocate() : nullptr;
+        if (!data) {
+            size = std::min<qsizetype>(size, HugeBlock::kBytes / 2);
+            data = new quint8[size_t(size)];
+        }
+        m_blockSize = size;
+        m_blocks.push_back({ std::unique_ptr<quint8[], FreeBlock>(data, FreeBlock { size_t(size) }), 0 });
+        m_at = m_blocks.back().data.get();
+        m_end = m_at + size;
+    }
+
+    std::vector<Block> m_blocks;
+    std::vector<Run> m_runs;
+    quint8* m_at = nullptr;
+    quint8* m_end = nullptr;
+    qsizetype m_blockSize = 0;
+    quint64 m_lastTs = 0;
+    quint32 m_lastArgumentRef = 0;
+    quint64 m_count = 0;
 };
 
 struct ThreadBuild
@@ -116,8 +350,7 @@ struct ThreadBuild
     quint32 nameId = 0;
     bool named = false;
     bool hasEvent = false;
-    ChunkedVector<PendingEvent> events;
-    std::vector<CompleteInfo> completes;
+    EventLog events;
 };
 
 struct AsyncEvent
@@ -251,7 +484,7 @@ struct FxtLoadState
     ProviderState* provider = nullptr;
     QHash<quint32, size_t> listedProviders; // id -> index in summary.providers
 
-    std::vector<ThreadBuild> threads; // std::vector of non-movable ChunkedVector is fine: moved on growth
+    std::vector<ThreadBuild> threads;
     QHash<QPair<quint64, quint64>, qint32> threadIndex;
     struct ProcessBuild
     {
@@ -712,17 +945,16 @@ struct FxtLoadState
         const quint32 nameId = resolve(nameRef, inlineName);
         switch (type) {
         case 0:
-            t.events.push_back({ ns, nameId | (KindInstant << 30), argCount ? argumentRef(r, words, offset) : 0 });
+            t.events.append(KindInstant, ns, nameId, argCount ? argumentRef(r, words, offset) : 0, ns);
             break;
         case 2:
-            t.events.push_back({ ns, nameId | (KindBegin << 30), argCount ? argumentRef(r, words, offset) : 0 });
+            t.events.append(KindBegin, ns, nameId, argCount ? argumentRef(r, words, offset) : 0, ns);
             break;
         case 3:
-            t.events.push_back({ ns, KindEnd << 30, 0 });
+            t.events.append(KindEnd, ns, 0, 0, ns);
             break;
         case 4:
-            t.completes.push_back({ endNs, argCount ? argumentRef(r, words, offset) : 0 });
-            t.events.push_back({ ns, nameId | (KindComplete << 30), quint32(t.completes.size() - 1) });
+            t.events.append(KindComplete, ns, nameId, argCount ? argumentRef(r, words, offset) : 0, endNs);
             break;
         case 1:
             counter(r, words, argumentsStart, argCount, t.pid, nameId, ns, trailing);
@@ -781,60 +1013,6 @@ struct FxtLoadState
 
     // --- after the walk ----------------------------------------------------------------------------------------
 
-    static void sortByTime(std::vector<PendingEvent>& v)
-    {
-        // Natural merge sort: the input is nearly sorted (magic-trace: one long run plus a short ts-0 block), so
-        // find the runs and merge neighbours, using a buffer as large as the smaller run only. Stable.
-        std::vector<size_t> runs { 0 };
-        for (size_t i = 1; i < v.size(); ++i)
-            if (v[i].ts < v[i - 1].ts)
-                runs.push_back(i);
-        if (runs.size() == 1)
-            return;
-        runs.push_back(v.size());
-        std::vector<PendingEvent> buffer;
-        while (runs.size() > 2) {
-            std::vector<size_t> merged { 0 };
-            for (size_t r = 0; r + 2 < runs.size(); r += 2) {
-                mergeRuns(v, runs[r], runs[r + 1], runs[r + 2], buffer);
-                merged.push_back(runs[r + 2]);
-            }
-            if ((runs.size() - 1) % 2 == 1)
-                merged.push_back(runs.back());
-            runs.swap(merged);
-        }
-    }
-
-    static void mergeRuns(std::vector<PendingEvent>& v, size_t a, size_t m, size_t b, std::vector<PendingEvent>& buf)
-    {
-        const auto less = [](const PendingEvent& x, const PendingEvent& y) { return x.ts < y.ts; };
-        // Elements already in place: the left run's prefix not after right[0], the right run's suffix not before
-        // left's last element.
-        a = size_t(std::upper_bound(v.begin() + qsizetype(a), v.begin() + qsizetype(m), v[m], less) - v.begin());
-        b = size_t(std::lower_bound(v.begin() + qsizetype(m), v.begin() + qsizetype(b), v[m - 1], less) - v.begin());
-        if (a >= m || m >= b)
-            return;
-        if (b - m < m - a) {
-            buf.assign(v.begin() + qsizetype(m), v.begin() + qsizetype(b));
-            qsizetype i = qsizetype(m) - 1, j = qsizetype(buf.size()) - 1, k = qsizetype(b) - 1;
-            while (j >= 0) {
-                if (i >= qsizetype(a) && buf[size_t(j)].ts < v[size_t(i)].ts)
-                    v[size_t(k--)] = v[size_t(i--)];
-                else
-                    v[size_t(k--)] = buf[size_t(j--)];
-            }
-        } else {
-            buf.assign(v.begin() + qsizetype(a), v.begin() + qsizetype(m));
-            size_t i = 0, j = m, k = a;
-            while (i < buf.size()) {
-                if (j < b && v[j].ts < buf[i].ts)
-                    v[k++] = v[j++];
-                else
-                    v[k++] = buf[i++];
-            }
-        }
-    }
-
     struct StackEntry
     {
         quint64 start;
@@ -842,7 +1020,7 @@ struct FxtLoadState
         quint64 childNs;
         quint32 nameId;
         quint32 depth;
-        size_t index; // in depths[depth]
+        size_t index; // in the thread's slice block
         bool complete;
     };
 
@@ -854,16 +1032,16 @@ struct FxtLoadState
         f.selfNs += duration > childNs ? duration - childNs : 0;
     }
 
-    // A first, cheap pass of the depth rule that only counts slices per depth, so that the per-depth vectors are
-    // allocated once at their exact size (no growth copies, no slack: slices are most of a model's memory).
-    static void reserveDepths(
-        const std::vector<PendingEvent>& events, const std::vector<CompleteInfo>& completes, TraceThread& out)
+    // A first, cheap pass of the depth rule that only counts slices per depth, so that the thread's slices are
+    // allocated once, in one block, at their exact size (no growth copies, no slack: slices are most of a
+    // model's memory).
+    static std::vector<size_t> countDepths(const EventLog& events)
     {
         std::vector<quint64> stack; // 0 = open begin, else end time of a running complete
         std::vector<size_t> counts;
         size_t openBegins = 0, running = 0;
         quint64 nextCompleteEnd = std::numeric_limits<quint64>::max();
-        for (const PendingEvent& ev : events) {
+        events.forEachSorted([&](const PendingEvent& ev) {
             const quint64 t = ev.ts;
             if (running && nextCompleteEnd <= t) {
                 size_t kept = 0;
@@ -879,45 +1057,54 @@ struct FxtLoadState
                 }
                 stack.resize(kept);
             }
-            const quint32 kind = ev.nameKind >> 30;
-            if (kind == KindEnd) {
+            if (ev.kind == KindEnd) {
                 if (openBegins == 0)
-                    continue;
+                    return;
                 size_t k = stack.size() - 1;
                 while (stack[k] != 0)
                     --k;
-                for (size_t i = k + 1; i < stack.size(); ++i)
-                    --running;
+                running -= stack.size() - 1 - k;
                 stack.resize(k);
                 --openBegins;
-                continue;
+                return;
             }
             if (stack.size() >= counts.size())
                 counts.resize(stack.size() + 1, 0);
             ++counts[stack.size()];
-            if (kind == KindBegin) {
+            if (ev.kind == KindBegin) {
                 stack.push_back(0);
                 ++openBegins;
-            } else if (kind == KindComplete) {
-                const quint64 end = completes[ev.aux].end;
-                if (end > t) {
-                    stack.push_back(end);
-                    ++running;
-                    nextCompleteEnd = std::min(nextCompleteEnd, end);
-                }
+            } else if (ev.kind == KindComplete && ev.end > t) {
+                stack.push_back(ev.end);
+                ++running;
+                nextCompleteEnd = std::min(nextCompleteEnd, ev.end);
             }
-        }
-        out.depths.resize(counts.size());
-        for (size_t d = 0; d < counts.size(); ++d)
-            out.depths[d].reserve(counts[d]);
+        });
+        return counts;
     }
 
     // Applies the depth rule (inspect-json.md §10) to one thread.
     void buildThread(ThreadBuild& build, TraceThread& out, std::vector<FunctionStats>& functions, quint64 traceEnd)
     {
-        std::vector<PendingEvent> events = build.events.take();
-        sortByTime(events);
-        reserveDepths(events, build.completes, out);
+        const std::vector<size_t> counts = countDepths(build.events);
+        // fill[d]: where the next slice of depth d goes in the thread's block.
+        std::vector<size_t> fill(counts.size());
+        size_t total = 0;
+        for (size_t d = 0; d < counts.size(); ++d) {
+            fill[d] = total;
+            total += counts[d];
+        }
+        TraceSlice* slices = nullptr;
+        if (total) {
+            slices = static_cast<TraceSlice*>(std::malloc(total * sizeof(TraceSlice)));
+            if (!slices)
+                qFatal("FxtReader: out of memory for %zu slices", total);
+            prefault(slices, total * sizeof(TraceSlice));
+            out.sliceStorage.reset(slices);
+        }
+        out.depths.resize(counts.size());
+        for (size_t d = 0; d < counts.size(); ++d)
+            out.depths[d] = std::span<const TraceSlice>(slices + fill[d], counts[d]);
         std::vector<StackEntry> stack;
         size_t openBegins = 0;
         size_t runningCompletes = 0;
@@ -936,7 +1123,7 @@ struct FxtLoadState
                 --openBegins;
         };
 
-        for (const PendingEvent& ev : events) {
+        build.events.forEachSorted([&](const PendingEvent& ev) {
             const quint64 t = ev.ts;
             if (runningCompletes && nextCompleteEnd <= t) {
                 for (size_t i = stack.size(); i-- > 0;) {
@@ -950,64 +1137,61 @@ struct FxtLoadState
                     if (e.complete)
                         nextCompleteEnd = std::min(nextCompleteEnd, e.end);
             }
-            const quint32 kind = ev.nameKind >> 30;
-            if (kind == KindEnd) {
+            if (ev.kind == KindEnd) {
                 if (openBegins == 0) {
                     ++out.unmatchedEnds;
-                    continue;
+                    return;
                 }
                 size_t k = stack.size() - 1;
                 while (stack[k].complete)
                     --k;
                 for (size_t i = stack.size() - 1; i > k; --i)
                     close(i, stack[i].end);
-                out.depths[stack[k].depth][stack[k].index].end = t;
+                slices[stack[k].index].end = t;
                 close(k, t);
                 stack.resize(k);
                 if (runningCompletes == 0)
                     nextCompleteEnd = std::numeric_limits<quint64>::max();
-                continue;
+                return;
             }
             const quint32 depth = quint32(stack.size());
-            if (depth >= out.depths.size())
-                out.depths.resize(depth + 1);
-            std::vector<TraceSlice>& level = out.depths[depth];
-            const quint32 nameId = ev.nameKind & 0x3fffffffU;
-            TraceSlice slice { t, t, ev.nameKind, ev.aux };
-            if (kind == KindInstant) {
-                addCall(functions, nameId, 0, 0);
-            } else if (kind == KindBegin) {
-                slice.nameAndKind = nameId | (quint32(SliceKind::BeginEnd) << 30);
-                stack.push_back({ t, 0, 0, nameId, depth, level.size(), false });
+            const size_t index = fill[depth]++; // counted by countDepths
+            TraceSlice slice { t, t, ev.nameId, ev.argumentRef };
+            if (ev.kind == KindInstant) {
+                slice.nameAndKind |= quint32(SliceKind::Instant) << 30;
+                addCall(functions, ev.nameId, 0, 0);
+            } else if (ev.kind == KindBegin) {
+                slice.nameAndKind |= quint32(SliceKind::BeginEnd) << 30;
+                stack.push_back({ t, 0, 0, ev.nameId, depth, index, false });
                 ++openBegins;
             } else {
-                const CompleteInfo& c = build.completes[ev.aux];
-                slice = { t, c.end, nameId | (quint32(SliceKind::Complete) << 30), c.argumentRef };
-                if (c.end > t) {
-                    stack.push_back({ t, c.end, 0, nameId, depth, level.size(), true });
+                slice.end = ev.end;
+                slice.nameAndKind |= quint32(SliceKind::Complete) << 30;
+                if (ev.end > t) {
+                    stack.push_back({ t, ev.end, 0, ev.nameId, depth, index, true });
                     ++runningCompletes;
-                    nextCompleteEnd = std::min(nextCompleteEnd, c.end);
+                    nextCompleteEnd = std::min(nextCompleteEnd, ev.end);
                 } else {
-                    addCall(functions, nameId, 0, 0);
+                    addCall(functions, ev.nameId, 0, 0);
                 }
             }
-            level.push_back(slice);
+            slices[index] = slice;
             ++out.sliceCount;
             out.maxDepth = std::max(out.maxDepth, int(depth));
-        }
+        });
         for (size_t i = stack.size(); i-- > 0;) {
             StackEntry& e = stack[i];
             if (e.complete) {
                 close(i, e.end);
             } else {
                 ++out.unclosedBegins;
-                TraceSlice& s = out.depths[e.depth][e.index];
+                TraceSlice& s = slices[e.index];
                 s.end = std::max(traceEnd, s.start);
                 s.nameAndKind = s.nameId() | (quint32(SliceKind::Unclosed) << 30);
                 close(i, s.end);
             }
         }
-        build.completes = {};
+        build.events.clear();
     }
 
     bool finish(const std::atomic<bool>* cancel)
@@ -1158,6 +1342,7 @@ std::shared_ptr<TraceData> run(FxtSource& source, bool useArena, const FxtReader
     if (timing)
         std::fprintf(stderr, "fxt: parsed in %.3f s\n", double(phase.nsecsElapsed()) / 1e9);
     phase.restart();
+    source.releaseBuffers();
     if (!state.finish(options.cancel)) {
         if (error)
             *error = tr("cancelled");

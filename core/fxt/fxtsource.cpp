@@ -45,8 +45,17 @@ FxtSource::FxtSource() = default;
 
 FxtSource::~FxtSource()
 {
+    releaseBuffers();
+}
+
+void FxtSource::releaseBuffers()
+{
     if (m_window && m_file)
         m_file->unmap(m_window);
+    m_window = nullptr;
+    m_windowSize = 0;
+    m_buffer = QByteArray();
+    m_bufferStart = 0;
 }
 
 bool FxtSource::open(const QString& path, QString* error)

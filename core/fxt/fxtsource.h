@@ -42,6 +42,9 @@ public:
     // stays valid and no further data will come.
     bool next(qsizetype consumed, Chunk* chunk);
     QString error() const { return m_error; }
+    // Drops the mapped window / read buffer once the consumer is done with the last chunk, so that memory is
+    // free for what comes next (the reader builds its model after the last chunk).
+    void releaseBuffers();
 
     // Tests and the fuzzer: use tiny windows/reads so that records straddle chunk boundaries. 0 = defaults.
     static void setChunkBytesForTesting(qsizetype bytes);

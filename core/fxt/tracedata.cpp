@@ -130,9 +130,7 @@ quint64 TraceData::memoryBytes() const
 {
     quint64 bytes = 0;
     for (const TraceThread& t : m_threads) {
-        bytes += t.depths.capacity() * sizeof(std::vector<TraceSlice>);
-        for (const auto& level : t.depths)
-            bytes += level.capacity() * sizeof(TraceSlice);
+        bytes += t.depths.capacity() * sizeof(std::span<const TraceSlice>) + t.sliceCount * sizeof(TraceSlice);
     }
     for (const QByteArray& s : m_strings)
         bytes += quint64(s.size()) + 48;

@@ -9,6 +9,7 @@
 #include <QString>
 #include <QVariant>
 #include <array>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -64,7 +65,13 @@ struct TraceThread
     quint32 nameId = 0; // 0 = never named ("")
     // depths[d] = the slices at depth d, sorted by start time (ties in file order). Slices of one depth do not
     // overlap in well-formed traces, so a binary search on start (or end) finds those visible in a window.
-    std::vector<std::vector<TraceSlice>> depths;
+    // They are views into sliceStorage: one block per thread, so that it can be backed by huge pages.
+    std::vector<std::span<const TraceSlice>> depths;
+    struct FreeSlices
+    {
+        void operator()(TraceSlice* slices) const { std::free(slices); }
+    };
+    std::unique_ptr<TraceSlice[], FreeSlices> sliceStorage;
     quint64 sliceCount = 0;
     int maxDepth = -1; // -1 without slices
     quint64 unmatchedEnds = 0;
