@@ -652,6 +652,53 @@ private Q_SLOTS:
         QCOMPARE(args[10].value.toByteArray(), "0123456789"_ba);
     }
 
+    // Equal argument bytes may share one decoded copy (compressed input), but never across a string slot that
+    // was overwritten in between: the third call's symbol must read "second".
+    void argumentsFollowOverwrittenStringSlots_data() { argumentsOfEveryType_data(); }
+    void argumentsFollowOverwrittenStringSlots()
+    {
+        QFETCH(QString, suffix);
+        const Build write = [](FxtWriter& w) {
+            prologue(w);
+            w.writeString(6, "first");
+            const A args[] = { A::string(S::indexed(3), S::indexed(6)), A::pointer(S::indexed(3), 0x401000) };
+            w.durationBegin(thread1, S::indexed(2), S::indexed(3), 1, args);
+            w.durationEnd(thread1, S::indexed(2), S::indexed(3), 2);
+            w.durationBegin(thread1, S::indexed(2), S::indexed(3), 3, args);
+            w.durationEnd(thread1, S::indexed(2), S::indexed(3), 4);
+            w.writeString(6, "second");
+            w.durationBegin(thread1, S::indexed(2), S::indexed(3), 5, args);
+            w.durationEnd(thread1, S::indexed(2), S::indexed(3), 6);
+        };
+        std::shared_ptr<TraceData> data;
+        QTemporaryDir dir;
+        if (suffix.isEmpty()) {
+            data = FxtReader::loadBytes(build(write));
+        } else {
+            FxtWriter writer;
+            QString error;
+            QVERIFY(writer.open(dir.filePath(u"shared"_s + suffix), &error));
+            write(writer);
+            QVERIFY(writer.finish(&error));
+            data = FxtReader::load(dir.filePath(u"shared"_s + suffix), &error);
+        }
+        QVERIFY(data);
+        const auto& slices = data->threads()[0].depths[0];
+        QCOMPARE(slices.size(), size_t(3));
+        QStringList symbols;
+        for (const TraceSlice& slice : slices) {
+            const auto args = data->arguments(slice.argumentRef);
+            QCOMPARE(args.size(), size_t(2));
+            QCOMPARE(args[1].displayValue(), u"0x401000"_s);
+            symbols << args[0].value.toString();
+        }
+        QCOMPARE(symbols, (QStringList { u"first"_s, u"first"_s, u"second"_s }));
+        if (suffix.endsWith(u".gz"_s) || suffix.endsWith(u".zst"_s)) {
+            QCOMPARE(slices[0].argumentRef, slices[1].argumentRef); // one copy for equal arguments
+            QVERIFY(slices[2].argumentRef != slices[1].argumentRef);
+        }
+    }
+
     void generatedTraceRoundTrip_data()
     {
         QTest::addColumn<QString>("suffix");

@@ -164,9 +164,14 @@ public:
         }
         if (kind != KindEnd) {
             p = putVarint(p, nameId);
-            // References grow in file order (file offsets or arena positions), so the difference is small; 0 means
-            // "no arguments".
-            p = putVarint(p, argumentRef ? argumentRef - m_lastArgumentRef : 0);
+            // References mostly grow in file order (file offsets, arena positions), so the difference is small;
+            // shared arena copies can also repeat or go back. 0 means "no arguments".
+            if (argumentRef) {
+                const qint64 delta = qint64(argumentRef) - qint64(m_lastArgumentRef);
+                p = putVarint(p, ((quint64(delta) << 1) ^ quint64(delta >> 63)) + 1); // zigzag, then + 1
+            } else {
+                *p++ = 0;
+            }
             if (argumentRef)
                 m_lastArgumentRef = argumentRef;
             if (kind == KindComplete)
@@ -278,10 +283,14 @@ private:
             m_lastTs = ev.ts;
             if (ev.kind != KindEnd) {
                 ev.nameId = quint32(getVarint(m_at));
-                const quint32 delta = quint32(getVarint(m_at));
-                ev.argumentRef = delta ? m_lastArgumentRef + delta : 0;
-                if (delta)
+                const quint64 coded = getVarint(m_at);
+                ev.argumentRef = 0;
+                if (coded) {
+                    const quint64 zigzag = coded - 1;
+                    const qint64 delta = qint64(zigzag >> 1) ^ -qint64(zigzag & 1);
+                    ev.argumentRef = quint32(qint64(m_lastArgumentRef) + delta);
                     m_lastArgumentRef = ev.argumentRef;
+                }
                 ev.end = ev.kind == KindComplete ? ev.ts + getVarint(m_at) : ev.ts;
             }
             --m_left;
@@ -504,6 +513,8 @@ struct FxtLoadState
     quint64 skipRecordOffset = 0;
     bool arena = false;
     quint64 arenaUsed = 0; // words used in the last arena block
+    std::vector<quint32> argumentSlots; // open addressing: arena refs of shared argument copies
+    size_t argumentSlotsUsed = 0;
     bool firstInit = true;
 
     FxtLoadState()
@@ -543,6 +554,7 @@ struct FxtLoadState
     void switchProvider(ProviderState* p, quint64 offset)
     {
         provider = p;
+        forgetSharedArguments();
         data->m_providerSwitches.emplace_back(offset, p->index);
     }
 
@@ -601,28 +613,83 @@ struct FxtLoadState
         return provider->string(ref) - 1;
     }
 
-    quint32 argumentRef(const char* record, quint64 words, quint64 offset)
+    // The reference a slice keeps to decode its arguments later: the record's file offset for plain input;
+    // for compressed input, a copy of the arguments in the arena. Copies are shared between events whose argument
+    // bytes are equal (magic-trace repeats the same address and symbol for every call of a function), which is
+    // sound while the string slots they use keep their meaning: the table of shared copies is forgotten when
+    // the provider changes or a string slot is overwritten.
+    quint32 argumentRef(const char* record, quint64 argumentsStart, quint64 argumentsEnd, int argCount, quint64 offset)
     {
-        if (arena) {
-            // Copies of records in fixed blocks (a record never straddles two), addressed by a global word index.
-            constexpr quint64 kBlock = TraceData::kArenaBlockWords;
-            std::vector<std::unique_ptr<quint64[]>>& blocks = data->m_arena;
-            if (blocks.empty() || arenaUsed + words + 2 > kBlock) {
-                if (blocks.size() >= (0xffffffffULL / kBlock))
-                    return 0;
-                blocks.emplace_back(new quint64[kBlock]);
-                arenaUsed = 0;
-            }
-            quint64* at = blocks.back().get() + arenaUsed;
-            at[0] = offset;
-            at[1] = words;
-            std::memcpy(at + 2, record, words * 8);
-            const quint64 index = (blocks.size() - 1) * kBlock + arenaUsed;
-            arenaUsed += words + 2;
-            return quint32(index + 1);
+        if (!arena) {
+            const quint64 word = offset / 8;
+            return word < 0xffffffffULL ? quint32(word + 1) : 0;
         }
-        const quint64 word = offset / 8;
-        return word < 0xffffffffULL ? quint32(word + 1) : 0;
+        const char* arguments = record + argumentsStart * 8;
+        const quint64 argumentWords = argumentsEnd - argumentsStart;
+        const size_t bytes = size_t(argumentWords * 8);
+        const size_t hash = qHashBits(arguments, bytes, size_t(argCount));
+        if (argumentSlots.empty())
+            argumentSlots.assign(1024, 0);
+        size_t mask = argumentSlots.size() - 1;
+        size_t slot = hash & mask;
+        for (; argumentSlots[slot]; slot = (slot + 1) & mask) {
+            const quint64* entry = arenaEntry(argumentSlots[slot]);
+            if (entry[1] == argumentWords + 2 && int((entry[2] >> 20) & 0xf) == argCount
+                && std::memcmp(entry + 4, arguments, bytes) == 0)
+                return argumentSlots[slot];
+        }
+        // A new copy, laid out as an event record of its own (header, a zero time word, the arguments) after the
+        // [file offset, word count] pair that TraceData::arguments() reads.
+        constexpr quint64 kBlock = TraceData::kArenaBlockWords;
+        std::vector<std::unique_ptr<quint64[]>>& blocks = data->m_arena;
+        const quint64 entryWords = 2 + 2 + argumentWords;
+        if (blocks.empty() || arenaUsed + entryWords > kBlock) {
+            if (blocks.size() >= (0xffffffffULL / kBlock))
+                return 0;
+            blocks.emplace_back(new quint64[kBlock]);
+            arenaUsed = 0;
+        }
+        quint64* at = blocks.back().get() + arenaUsed;
+        at[0] = offset;
+        at[1] = argumentWords + 2;
+        at[2] = 4 | ((argumentWords + 2) << 4) | (quint64(argCount) << 20) | (quint64(1) << 24); // thread ref 1
+        at[3] = 0;
+        std::memcpy(at + 4, arguments, bytes);
+        const quint32 ref = quint32((blocks.size() - 1) * kBlock + arenaUsed + 1);
+        arenaUsed += entryWords;
+        argumentSlots[slot] = ref;
+        if (++argumentSlotsUsed * 2 > argumentSlots.size())
+            growArgumentSlots();
+        return ref;
+    }
+
+    const quint64* arenaEntry(quint32 ref) const
+    {
+        const quint64 index = ref - 1;
+        return data->m_arena[index / TraceData::kArenaBlockWords].get() + index % TraceData::kArenaBlockWords;
+    }
+
+    void growArgumentSlots()
+    {
+        std::vector<quint32> old(argumentSlots.size() * 2, 0);
+        old.swap(argumentSlots);
+        const size_t mask = argumentSlots.size() - 1;
+        for (quint32 ref : old) {
+            if (!ref)
+                continue;
+            const quint64* entry = arenaEntry(ref);
+            const size_t hash = qHashBits(entry + 4, size_t((entry[1] - 2) * 8), size_t((entry[2] >> 20) & 0xf));
+            size_t slot = hash & mask;
+            while (argumentSlots[slot])
+                slot = (slot + 1) & mask;
+            argumentSlots[slot] = ref;
+        }
+    }
+
+    void forgetSharedArguments()
+    {
+        argumentSlots.clear();
+        argumentSlotsUsed = 0;
     }
 
     // --- the record walk -----------------------------------------------------------------------------------
@@ -729,6 +796,8 @@ struct FxtLoadState
                 return false;
             if (index != 0) {
                 const quint32 id = intern(QByteArrayView(r + 8, qsizetype(len)));
+                if (provider->string(index) != 0 && provider->string(index) != id + 1)
+                    forgetSharedArguments(); // a slot changes meaning: shared argument copies may not follow
                 provider->setString(index, id + 1);
                 data->m_history[size_t(provider->index)].strings[index].push_back({ offset, id });
             }
@@ -899,6 +968,7 @@ struct FxtLoadState
             if (!ok)
                 return false;
         }
+        const quint64 argumentsEnd = pos;
         quint64 trailing = 0;
         if (type == 1 || type >= 4) {
             if (pos + 1 > words)
@@ -945,16 +1015,19 @@ struct FxtLoadState
         const quint32 nameId = resolve(nameRef, inlineName);
         switch (type) {
         case 0:
-            t.events.append(KindInstant, ns, nameId, argCount ? argumentRef(r, words, offset) : 0, ns);
+            t.events.append(KindInstant, ns, nameId,
+                argCount ? argumentRef(r, argumentsStart, argumentsEnd, argCount, offset) : 0, ns);
             break;
         case 2:
-            t.events.append(KindBegin, ns, nameId, argCount ? argumentRef(r, words, offset) : 0, ns);
+            t.events.append(KindBegin, ns, nameId,
+                argCount ? argumentRef(r, argumentsStart, argumentsEnd, argCount, offset) : 0, ns);
             break;
         case 3:
             t.events.append(KindEnd, ns, 0, 0, ns);
             break;
         case 4:
-            t.events.append(KindComplete, ns, nameId, argCount ? argumentRef(r, words, offset) : 0, endNs);
+            t.events.append(KindComplete, ns, nameId,
+                argCount ? argumentRef(r, argumentsStart, argumentsEnd, argCount, offset) : 0, endNs);
             break;
         case 1:
             counter(r, words, argumentsStart, argCount, t.pid, nameId, ns, trailing);
@@ -963,7 +1036,7 @@ struct FxtLoadState
         case 6:
         case 7:
             async.push_back({ ns, trailing, t.pid, t.tid, nameId, resolve(categoryRef, inlineCategory),
-                argCount ? argumentRef(r, words, offset) : 0, quint8(type) });
+                argCount ? argumentRef(r, argumentsStart, argumentsEnd, argCount, offset) : 0, quint8(type) });
             break;
         default:
             flows.push_back({ ns, t.pid, t.tid, trailing, FlowPhase(type) });

@@ -72,4 +72,7 @@ private:
     qsizetype m_readSize = 64 << 10;
     bool m_streamEnded = false;
     bool m_started = false;
+    // compressed input: decompression on its own thread (declared last: stops before the devices go)
+    class Prefetcher;
+    std::unique_ptr<Prefetcher> m_prefetcher;
 };
