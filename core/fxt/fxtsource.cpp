@@ -244,9 +244,8 @@ void FxtSource::releaseBuffers()
         m_file->unmap(m_window);
     m_window = nullptr;
     m_windowSize = 0;
-    m_buffer = QByteArray();
-    m_bufferStart = 0;
     m_prefetcher.reset();
+    m_stream = nullptr;
 }
 
 bool FxtSource::open(const QString& path, QString* error)
@@ -295,7 +294,6 @@ bool FxtSource::open(QIODevice* device, QString* error)
         return false;
     }
     m_stream = m_decompressor.get();
-    m_prefetcher = std::make_unique<Prefetcher>(m_stream, device, m_decompressor.get(), m_format);
     return true;
 }
 
@@ -303,9 +301,7 @@ quint64 FxtSource::inputPosition() const
 {
     if (m_mapped)
         return m_windowOffset + quint64(m_windowSize);
-    if (m_prefetcher)
-        return m_prefetcher->inputPosition();
-    return m_input ? quint64(std::max<qint64>(m_input->pos(), 0)) : 0;
+    return m_prefetcher ? m_prefetcher->inputPosition() : 0;
 }
 
 bool FxtSource::next(qsizetype consumed, Chunk* chunk)
@@ -350,60 +346,13 @@ bool FxtSource::next(qsizetype consumed, Chunk* chunk)
         return true;
     }
 
-    if (m_prefetcher)
-        return m_prefetcher->next(consumed, chunk, &m_error);
-
-    // Streaming: drop what was consumed, keep the tail, append freshly read bytes.
-    if (m_started) {
-        m_bufferStart += consumed;
-        m_bufferOffset += quint64(consumed);
-    }
-    m_started = true;
-    bool ok = true;
-    if (!m_streamEnded)
-        ok = readMore();
-    chunk->data = m_buffer.constData() + m_bufferStart;
-    chunk->size = m_buffer.size() - m_bufferStart;
-    chunk->offset = m_bufferOffset;
-    chunk->atEnd = m_streamEnded;
-    return ok;
-}
-
-bool FxtSource::readMore()
-{
-    const qsizetype tail = m_buffer.size() - m_bufferStart;
-    if (m_bufferStart > 0) {
-        if (tail > 0)
-            std::memmove(m_buffer.data(), m_buffer.constData() + m_bufferStart, size_t(tail));
-        m_buffer.resize(tail);
-        m_bufferStart = 0;
-    }
-    // Reads grow from 64 KiB to the full read size, so that small traces cost little.
-    const qsizetype want = std::min(readBytes(), m_readSize);
-    m_readSize = std::min<qsizetype>(m_readSize * 2, 64 << 20);
-    m_buffer.resize(tail + want);
-    qsizetype filled = 0;
-    while (filled < want) {
-        const qint64 n = m_stream->read(m_buffer.data() + tail + filled, want - filled);
-        if (n < 0) {
-            m_buffer.resize(tail + filled);
-            m_streamEnded = true;
-            m_error = m_decompressor ? tr("%1 data is damaged").arg(FxtFormat::name(m_format))
-                                     : tr("read error: %1").arg(m_stream->errorString());
+    if (!m_prefetcher) {
+        if (!m_stream) { // not opened, or released
+            *chunk = Chunk { nullptr, 0, 0, true };
             return false;
         }
-        if (n == 0) {
-            m_streamEnded = true;
-            // KCompressionDevice reports a stream cut short (no end marker) only through atEnd().
-            if (m_decompressor && !m_decompressor->atEnd()) {
-                m_buffer.resize(tail + filled);
-                m_error = tr("%1 data ends unexpectedly (the file is truncated)").arg(FxtFormat::name(m_format));
-                return false;
-            }
-            break;
-        }
-        filled += n;
+        // Started on first use only: until then the caller may still use the device itself.
+        m_prefetcher = std::make_unique<Prefetcher>(m_stream, m_input, m_decompressor.get(), m_format);
     }
-    m_buffer.resize(tail + filled);
-    return true;
+    return m_prefetcher->next(consumed, chunk, &m_error);
 }

@@ -13,8 +13,8 @@ class KCompressionDevice;
 
 // The uncompressed bytes of a trace, delivered as a sequence of chunks. Plain files are memory-mapped a window at
 // a time (so resident memory stays bounded); gzip/zstd/xz (detected by magic bytes) are decompressed through
-// KCompressionDevice. The consumer says how much of each chunk it used; the rest (a record split across chunk
-// boundaries) starts the next chunk.
+// KCompressionDevice, and devices are read, on a thread of their own a few blocks ahead. The consumer says how much of
+// each chunk it used; the rest (a record split across chunk boundaries) starts the next chunk.
 class FxtSource
 {
 public:
@@ -50,8 +50,6 @@ public:
     static void setChunkBytesForTesting(qsizetype bytes);
 
 private:
-    bool readMore();
-
     FxtFormat::Format m_format = FxtFormat::Format::Fxt;
     std::unique_ptr<QFile> m_file;
     QIODevice* m_input = nullptr; // file or the caller's device
@@ -65,14 +63,8 @@ private:
     uchar* m_window = nullptr;
     quint64 m_windowOffset = 0;
     qsizetype m_windowSize = 0;
-    // streaming mode
-    QByteArray m_buffer;
-    qsizetype m_bufferStart = 0; // first unconsumed byte in m_buffer
-    quint64 m_bufferOffset = 0; // uncompressed offset of m_buffer[m_bufferStart]
-    qsizetype m_readSize = 64 << 10;
-    bool m_streamEnded = false;
-    bool m_started = false;
-    // compressed input: decompression on its own thread (declared last: stops before the devices go)
+    // streamed input: reading and decompression on a thread of their own (declared last: stops before the
+    // devices go)
     class Prefetcher;
     std::unique_ptr<Prefetcher> m_prefetcher;
 };
