@@ -345,7 +345,8 @@ private Q_SLOTS:
             QCOMPARE(library.entry(u"t1"_s)->metadata.title, u"TITLE 1"_s);
             QVERIFY(!library.entry(u"t2"_s));
             QCOMPARE(library.entry(u"t3"_s)->metadata.title, u"title 3"_s);
-            QCOMPARE(library.entry(u"t3"_s)->metadata.fileSize, smallTrace().size()); // sizes come from the disk
+            QCOMPARE(
+                library.entry(u"t3"_s)->metadata.fileSize, qint64(smallTrace().size())); // sizes come from the disk
         }
         // Brought up to date: t2 is gone, t1 stays out until its new version has settled.
         index = LibraryIndex::read(folder(), &error);

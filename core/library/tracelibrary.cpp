@@ -8,7 +8,6 @@
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QDirIterator>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QSaveFile>
@@ -446,6 +445,7 @@ TraceLibrary::TraceLibrary(const QString& folder, QObject* parent)
     , m_folder(QDir::cleanPath(QDir(folder).absolutePath()))
 {
     qRegisterMetaType<TraceEntry>();
+    qRegisterMetaType<QList<TraceEntry>>();
     m_rescanTimer.setSingleShot(true);
     m_rescanTimer.setInterval(150); // magic-trace and file managers touch the folder in bursts
     connect(&m_rescanTimer, &QTimer::timeout, this, &TraceLibrary::startScan);
