@@ -193,8 +193,6 @@ struct TraceLibrary::ScanResult
     QHash<QString, FileStamp> stamps;
     QHash<QString, FileStamp> stampsAtStart; // the library's stamps when the scan began
     QStringList problems;
-    int sidecarsParsed = 0; // sidecars read and parsed (the rest came from memory or the index)
-    bool indexWritten = false;
 };
 
 // The scan is a free function over plain values so that it can run on a worker thread.
@@ -325,7 +323,6 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
         const QString& path = read.path;
         TraceEntry& entry = *read.entry;
         if (read.parsed) {
-            ++result->sidecarsParsed;
             if (read.stamp.isSettled())
                 ++parsedSettled;
         } else if (indexIds.contains(id) && !known.contains(id)) {
@@ -430,7 +427,7 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
                 records.append({ result->stamps.value(entry.id()), entry.metadata });
         }
         QString ignored; // a read-only folder simply has no index
-        result->indexWritten = LibraryIndex::write(folder, records, &ignored);
+        LibraryIndex::write(folder, records, &ignored);
     }
     result->ok = true;
     return result;
