@@ -243,6 +243,8 @@ struct Contender
     QString name;
     std::function<bool(const QString& output)> run;
     bool child; // CPU time is the waited-for child's
+    std::function<void()> before = [] {}; // untimed set-up and tear-down of each round
+    std::function<void()> after = [] {};
     QList<double> walls;
     QList<double> cpus;
     qint64 outputSize = 0;
@@ -269,13 +271,16 @@ void compression(const QString& root, qint64 mib, const QList<qint64>& blocksKiB
         }
     }
     const double inputMiB = QFileInfo(input).size() / 1048576.0;
-    // Read once so that every contender starts from the page cache; the in-memory copy serves the last one.
-    QByteArray inMemory;
+    // Read once so that every contender starts from the page cache.
     {
         QFile file(input);
         file.open(QIODevice::ReadOnly);
-        inMemory = file.readAll();
+        QByteArray buffer(8 << 20, Qt::Uninitialized);
+        while (file.read(buffer.data(), buffer.size()) > 0) { }
     }
+    // The in-memory copy exists only while its contender runs (a resident copy of the whole input slowed the
+    // other contenders of the same process at 1 GiB).
+    QByteArray inMemory;
     QList<Contender> contenders;
     for (qint64 kib : blocksKiB) {
         contenders.append({ u"KCompressionDevice, file -> file, %1 KiB writes"_s.arg(kib),
@@ -285,6 +290,12 @@ void compression(const QString& root, qint64 mib, const QList<qint64>& blocksKiB
     contenders.append({ u"KCompressionDevice, memory -> file, %1 KiB writes"_s.arg(memoryBlock / 1024),
         [input, &inMemory, memoryBlock](
             const QString& output) { return kArchiveCompress(input, &inMemory, output, memoryBlock); } });
+    contenders.last().before = [input, &inMemory] {
+        QFile file(input);
+        if (file.open(QIODevice::ReadOnly))
+            inMemory = file.readAll();
+    };
+    contenders.last().after = [&inMemory] { inMemory = QByteArray(); };
     const QStringList commandLines[] = { { u"-3"_s }, { u"-3"_s, u"--single-thread"_s } };
     for (const QStringList& arguments : commandLines) {
         contenders.append({ u"zstd %1 (command)"_s.arg(arguments.join(u' ')),
@@ -299,6 +310,7 @@ void compression(const QString& root, qint64 mib, const QList<qint64>& blocksKiB
     for (int round = 0; round < rounds; ++round) {
         for (Contender& contender : contenders) {
             QFile::remove(output);
+            contender.before();
             ::sync();
             QElapsedTimer timer;
             timer.start();
@@ -310,12 +322,12 @@ void compression(const QString& root, qint64 mib, const QList<qint64>& blocksKiB
             contender.walls.append(timer.nsecsElapsed() / 1e9);
             contender.cpus.append(cpuSeconds(contender.child ? RUSAGE_CHILDREN : RUSAGE_SELF) - cpu);
             contender.outputSize = QFileInfo(output).size();
+            contender.after();
             std::printf("   [round %d] %-52s wall %6.2f s  CPU %6.2f s\n", round + 1, qPrintable(contender.name),
                 contender.walls.last(), contender.cpus.last());
         }
     }
     QFile::remove(output);
-    inMemory = QByteArray();
     const double bestCommand = *std::min_element(
         contenders.at(blocksKiB.size() + 1).walls.begin(), contenders.at(blocksKiB.size() + 1).walls.end());
     std::printf("   %-52s %9s %9s %9s %9s %10s\n", "contender (level 3 everywhere)", "best s", "MiB/s", "CPU med",
