@@ -35,6 +35,30 @@ private Q_SLOTS:
         qputenv("XDG_DATA_HOME", QFile::encodeName(m_dir.filePath(u"data"_s)));
     }
 
+    // A load adds all its entries in one insertion (10,000 single-row inserts would stall a sorted view).
+    void aLoadIsInsertedAtOnce()
+    {
+        const QString folder = m_dir.filePath(u"batch"_s);
+        QDir().mkpath(folder);
+        for (int i = 0; i < 30; ++i)
+            QVERIFY(writeFile(folder + u"/t%1.fxt"_s.arg(i), smallTrace()));
+        TraceLibrary library(folder);
+        library.setWatching(false);
+        LibraryModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setLibrary(&library);
+        QCOMPARE(model.rowCount(), 0);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy loaded(&library, &TraceLibrary::loaded);
+        library.loadAsync();
+        QVERIFY(loaded.wait(20'000));
+        QCOMPARE(inserted.size(), 1);
+        QCOMPARE(model.rowCount(), 30);
+        for (int row = 0; row < model.rowCount(); ++row)
+            QCOMPARE(model.indexOf(model.idAt(row)).row(), row);
+        QCOMPARE(model.totalDiskUsage(), library.totalDiskUsage());
+    }
+
     void followsTheLibraryIncrementally()
     {
         const QString folder = m_dir.filePath(u"incremental"_s);

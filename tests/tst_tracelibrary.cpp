@@ -3,6 +3,7 @@
 // import/export, read-only folders and files that vanish.
 #include "librarytestutil.h"
 
+#include "library/libraryindex.h"
 #include "library/libraryjob.h"
 #include "library/tracelibrary.h"
 
@@ -12,6 +13,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
 using namespace LibraryTest;
@@ -287,6 +290,114 @@ private Q_SLOTS:
         QVERIFY(loaded.wait(slow));
         QCOMPARE(added.size(), 1);
         QVERIFY(library.isLoaded());
+    }
+
+    // The index file: taken as is while it matches the sidecars on disk, never trusted when it does not, and
+    // never needed (damaged or missing, the sidecars are read and it is rebuilt).
+    void index()
+    {
+        QDir().mkpath(folder());
+        for (int i = 0; i < 4; ++i) {
+            TraceMetadata m = request();
+            m.id = u"t%1"_s.arg(i);
+            m.title = u"title %1"_s.arg(i);
+            m.traceFile = m.id + u".fxt"_s;
+            writeSidecar(m);
+            QVERIFY(writeFile(inFolder(m.traceFile), smallTrace()));
+        }
+        // Only sidecars unchanged for a while go into the index (a rewrite within one clock tick keeps a stamp).
+        QTRY_VERIFY_WITH_TIMEOUT(FileStamp::of(inFolder(u"t3.json"_s)).isSettled(), slow);
+        const QString indexPath = inFolder(LibraryIndex::fileName());
+        QString error;
+        {
+            TraceLibrary library(folder());
+            QVERIFY2(library.load(&error), qPrintable(error));
+            QCOMPARE(library.entries().size(), 4);
+        }
+        auto index = LibraryIndex::read(folder(), &error);
+        QVERIFY2(index, qPrintable(error));
+        QCOMPARE(index->size(), 4);
+
+        // Used: a record whose stamp matches is taken as is (shown with a title that only the index has).
+        for (LibraryIndex::Record& record : *index) {
+            if (record.metadata.id == u"t0"_s)
+                record.metadata.title = u"from the index"_s;
+        }
+        QVERIFY2(LibraryIndex::write(folder(), *index, &error), qPrintable(error));
+        // A sidecar edited behind our back, same size, modification time put back: still noticed (ctime).
+        const QByteArray before = readFile(inFolder(u"t1.json"_s));
+        QByteArray edited = before;
+        edited.replace("title 1", "TITLE 1");
+        QCOMPARE(edited.size(), before.size());
+        const FileStamp stamp = FileStamp::of(inFolder(u"t1.json"_s));
+        QVERIFY(writeFile(inFolder(u"t1.json"_s), edited));
+        const struct timespec times[2]
+            = { { 0, UTIME_OMIT }, { stamp.modifiedNs / 1'000'000'000, stamp.modifiedNs % 1'000'000'000 } };
+        QCOMPARE(::utimensat(AT_FDCWD, QFile::encodeName(inFolder(u"t1.json"_s)).constData(), times, 0), 0);
+        // An entry deleted behind our back.
+        QVERIFY(QFile::remove(inFolder(u"t2.json"_s)));
+        QVERIFY(QFile::remove(inFolder(u"t2.fxt"_s)));
+        {
+            TraceLibrary library(folder());
+            QVERIFY(library.load(&error));
+            QCOMPARE(library.entries().size(), 3);
+            QCOMPARE(library.entry(u"t0"_s)->metadata.title, u"from the index"_s);
+            QCOMPARE(library.entry(u"t1"_s)->metadata.title, u"TITLE 1"_s);
+            QVERIFY(!library.entry(u"t2"_s));
+            QCOMPARE(library.entry(u"t3"_s)->metadata.title, u"title 3"_s);
+            QCOMPARE(
+                library.entry(u"t3"_s)->metadata.fileSize, qint64(smallTrace().size())); // sizes come from the disk
+        }
+        // Brought up to date: t2 is gone, t1 stays out until its new version has settled.
+        index = LibraryIndex::read(folder(), &error);
+        QVERIFY2(index, qPrintable(error));
+        QStringList ids;
+        for (const LibraryIndex::Record& record : *index)
+            ids.append(record.metadata.id);
+        ids.sort();
+        QCOMPARE(ids, QStringList({ u"t0"_s, u"t3"_s }));
+
+        // Damaged, then missing: the sidecars are read and the index is rebuilt.
+        for (const QByteArray& damage : { QByteArray("garbage"), QByteArray() }) {
+            QFile::remove(indexPath);
+            if (!damage.isEmpty())
+                QVERIFY(writeFile(indexPath, damage));
+            TraceLibrary library(folder());
+            QVERIFY(library.load(&error));
+            QCOMPARE(library.entries().size(), 3);
+            QCOMPARE(library.entry(u"t0"_s)->metadata.title, u"title 0"_s);
+            QCOMPARE(library.entry(u"t1"_s)->metadata.title, u"TITLE 1"_s);
+            QVERIFY2(LibraryIndex::read(folder(), &error), qPrintable(error));
+            QVERIFY(QFileInfo::exists(indexPath));
+        }
+        // The index is no entry of its own and no sidecar.
+        TraceLibrary library(folder());
+        QVERIFY(library.load(&error));
+        for (const TraceEntry& entry : library.entries())
+            QVERIFY(!entry.metadata.traceFile.startsWith(u'.'));
+    }
+
+    // A "recording" entry that comes from the index is recovered like one read from its sidecar.
+    void crashRecoveryFromIndex()
+    {
+        QDir().mkpath(folder());
+        TraceMetadata m = request();
+        m.id = u"crashed"_s;
+        m.traceFile = u"crashed.fxt"_s;
+        m.outcome = TraceOutcome::Recording;
+        m.recorderPid = deadPid();
+        writeSidecar(m);
+        QVERIFY(writeFile(inFolder(u"crashed.fxt"_s), smallTrace()));
+        FileStamp stamp = FileStamp::of(inFolder(u"crashed.json"_s));
+        stamp.seenNs = stamp.changedNs + 60'000'000'000; // as if indexed long after it was written
+        QString error;
+        QVERIFY(LibraryIndex::write(folder(), { { stamp, m } }, &error));
+        TraceLibrary library(folder());
+        QVERIFY(library.load(&error));
+        QCOMPARE(library.entries().size(), 1);
+        QCOMPARE(library.entries().first().metadata.outcome, TraceOutcome::Recovered);
+        QCOMPARE(TraceMetadata::fromJsonBytes(readFile(inFolder(u"crashed.json"_s)), &error)->outcome,
+            TraceOutcome::Recovered);
     }
 
     void brokenSidecarIsReportedAndLeftAlone()

@@ -4,6 +4,7 @@
 #include "util/duration.h"
 
 #include <QLocale>
+#include <QSet>
 
 using namespace Qt::StringLiterals;
 
@@ -28,7 +29,7 @@ void LibraryModel::setLibrary(TraceLibrary* library)
         total += entry.diskUsage();
     setTotal(total);
     if (library) {
-        connect(library, &TraceLibrary::entryAdded, this, &LibraryModel::addEntry);
+        connect(library, &TraceLibrary::entriesAdded, this, &LibraryModel::addEntries);
         connect(library, &TraceLibrary::entryChanged, this, &LibraryModel::changeEntry);
         connect(library, &TraceLibrary::entryRemoved, this, &LibraryModel::removeEntry);
     }
@@ -186,23 +187,37 @@ QString LibraryModel::idAt(int row) const
     return row >= 0 && row < m_rows.size() ? m_rows.at(row).id() : QString();
 }
 
-void LibraryModel::addEntry(const TraceEntry& entry)
+void LibraryModel::addEntries(const QList<TraceEntry>& entries)
 {
-    if (m_rowOf.contains(entry.id()))
-        return changeEntry(entry);
-    const int row = int(m_rows.size());
-    beginInsertRows({}, row, row);
-    m_rows.append(entry);
-    m_rowOf.insert(entry.id(), row);
+    QList<TraceEntry> fresh;
+    QSet<QString> freshIds;
+    for (const TraceEntry& entry : entries) {
+        if (m_rowOf.contains(entry.id())) {
+            changeEntry(entry);
+        } else if (!freshIds.contains(entry.id())) { // TraceLibrary never repeats an id; one row per id anyway
+            freshIds.insert(entry.id());
+            fresh.append(entry);
+        }
+    }
+    if (fresh.isEmpty())
+        return;
+    const int first = int(m_rows.size());
+    qint64 usage = 0;
+    beginInsertRows({}, first, first + int(fresh.size()) - 1);
+    for (const TraceEntry& entry : std::as_const(fresh)) {
+        m_rowOf.insert(entry.id(), int(m_rows.size()));
+        m_rows.append(entry);
+        usage += entry.diskUsage();
+    }
     endInsertRows();
-    setTotal(m_totalDiskUsage + entry.diskUsage());
+    setTotal(m_totalDiskUsage + usage);
 }
 
 void LibraryModel::changeEntry(const TraceEntry& entry)
 {
     const auto it = m_rowOf.constFind(entry.id());
     if (it == m_rowOf.constEnd())
-        return addEntry(entry);
+        return addEntries({ entry });
     const int row = *it;
     const qint64 before = m_rows.at(row).diskUsage();
     m_rows[row] = entry;

@@ -8,8 +8,9 @@
 #include <QList>
 #include <QPointer>
 
-// The library as a table: one row per entry, updated row by row from TraceLibrary's signals (the first fill
-// is the only reset). Display text is formatted for people; SortRole gives raw values for sorting.
+// The library as a table: one row per entry, updated incrementally from TraceLibrary's signals (the first fill
+// is the only reset; the entries one scan adds are inserted together). Display text is formatted for people; SortRole
+// gives raw values for sorting.
 class LibraryModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -46,7 +47,7 @@ Q_SIGNALS:
     void totalDiskUsageChanged(qint64 bytes);
 
 private:
-    void addEntry(const TraceEntry& entry);
+    void addEntries(const QList<TraceEntry>& entries);
     void changeEntry(const TraceEntry& entry);
     void removeEntry(const QString& id);
     void reindexFrom(int row);

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "library/tracelibrary.h"
 
+#include "library/libraryindex.h"
 #include "library/libraryjob.h"
 #include "library/partialfile.h"
 #include "library/tracecompressor.h"
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QDirIterator>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QSaveFile>
@@ -38,22 +38,6 @@ bool failWith(QString* error, const QString& message)
 
 const QString sidecarSuffix = u".json"_s;
 const QString logSuffix = u".log"_s;
-
-// Identity of a file version: inode, size and modification time in ns. QSaveFile replaces the inode, so any
-// rewrite changes the stamp even within one clock tick.
-QByteArray stampOf(const QString& path, qint64* size = nullptr)
-{
-    struct stat st;
-    if (::stat(QFile::encodeName(path).constData(), &st) != 0) {
-        if (size)
-            *size = -1;
-        return {};
-    }
-    if (size)
-        *size = st.st_size;
-    return QByteArray::number(quint64(st.st_ino)) + ':' + QByteArray::number(qint64(st.st_size)) + ':'
-        + QByteArray::number(qint64(st.st_mtim.tv_sec)) + '.' + QByteArray::number(qint64(st.st_mtim.tv_nsec));
-}
 
 qint64 sizeOf(const QString& path)
 {
@@ -206,31 +190,64 @@ struct TraceLibrary::ScanResult
     bool ok = false;
     QString error;
     QList<TraceEntry> entries;
-    QHash<QString, QByteArray> stamps;
-    QHash<QString, QByteArray> stampsAtStart; // the library's stamps when the scan began
+    QHash<QString, FileStamp> stamps;
+    QHash<QString, FileStamp> stampsAtStart; // the library's stamps when the scan began
     QStringList problems;
 };
 
 // The scan is a free function over plain values so that it can run on a worker thread.
 namespace {
 
+// One directory read and one stat per file (scanFolderFiles); sidecars whose stamp matches what is known (from
+// memory, or on the first load from the index file) are not read again. The index is rewritten when it missed
+// something that is now settled, so that the next cold start reads one file instead of every sidecar.
 TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QString& folder,
-    const QHash<QString, TraceEntry>& known, const QHash<QString, QByteArray>& knownStamps,
-    const QSet<QString>& ownRecordings)
+    const QHash<QString, TraceEntry>& known, const QHash<QString, FileStamp>& knownStamps,
+    const QSet<QString>& ownRecordings, bool useIndexFile)
 {
     result->stampsAtStart = knownStamps;
-    QDir dir(folder);
-    if (!dir.exists()) {
+    if (!QFileInfo(folder).isDir()) {
         result->error = tr("the traces folder %1 does not exist").arg(folder);
         return result;
     }
-    QStringList names;
-    {
-        QDirIterator it(folder, QDir::Files | QDir::NoDotAndDotDot); // hidden files (partials) are skipped
-        while (it.hasNext())
-            names.append(it.next().mid(folder.size() + 1));
-    }
+    const std::optional<QHash<QString, FileStamp>> files = scanFolderFiles(folder, &result->error);
+    if (!files)
+        return result;
+    QStringList names = files->keys();
     std::sort(names.begin(), names.end());
+    auto sizeIn = [&files](const QString& name) -> qint64 {
+        if (name.isEmpty())
+            return -1;
+        const auto it = files->constFind(name);
+        return it == files->constEnd() ? -1 : it->size;
+    };
+
+    // What can be reused without reading a sidecar: this object's entries, else the index file's records.
+    QHash<QString, TraceEntry> reusable = known;
+    QHash<QString, FileStamp> reusableStamps = knownStamps;
+    qsizetype indexRecords = -1; // -1: no usable index file
+    qsizetype fromIndex = 0;
+    QSet<QString> indexIds;
+    if (useIndexFile) {
+        QString ignored; // a damaged index is rebuilt, it never held anything the sidecars do not
+        if (auto records = LibraryIndex::read(folder, &ignored)) {
+            indexRecords = records->size();
+            indexIds.reserve(records->size());
+            reusable.reserve(reusable.size() + records->size());
+            reusableStamps.reserve(reusableStamps.size() + records->size());
+            for (LibraryIndex::Record& record : *records) {
+                const QString id = record.metadata.id;
+                indexIds.insert(id);
+                if (reusable.contains(id))
+                    continue;
+                TraceEntry entry;
+                entry.folder = folder;
+                entry.metadata = std::move(record.metadata);
+                reusable.insert(id, std::move(entry));
+                reusableStamps.insert(id, record.sidecar);
+            }
+        }
+    }
 
     QSet<QString> referenced;
     QSet<QString> ids;
@@ -240,24 +257,34 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
     {
         QString id;
         QString path;
-        QByteArray stamp;
+        FileStamp stamp;
         std::optional<TraceEntry> entry;
         QString problem;
+        bool parsed = false;
     };
     QList<SidecarRead> reads;
+    reads.reserve(names.size() / 3 + 1);
     for (const QString& name : std::as_const(names)) {
         if (name.endsWith(sidecarSuffix))
-            reads.append({ name.chopped(sidecarSuffix.size()), folder + u'/' + name, {}, std::nullopt, {} });
+            reads.append({ name.chopped(sidecarSuffix.size()), folder + u'/' + name, files->value(name), std::nullopt,
+                {}, false });
     }
     QtConcurrent::blockingMap(reads, [&](SidecarRead& read) {
-        qint64 sidecarSize = 0;
-        read.stamp = stampOf(read.path, &sidecarSize);
-        if (const auto it = known.constFind(read.id); it != known.constEnd() && it->hasSidecar && !read.stamp.isEmpty()
-            && knownStamps.value(read.id) == read.stamp) {
-            TraceEntry entry = *it;
-            entry.metadata.fileSize = sizeOf(entry.tracePath());
-            entry.logSize = qMax<qint64>(entry.metadata.logFile.isEmpty() ? 0 : sizeOf(entry.logPath()), 0);
-            read.entry = entry;
+        if (const auto it = reusable.constFind(read.id); it != reusable.constEnd() && it->hasSidecar) {
+            // Only a settled stamp proves that the content was read after the file's last change.
+            const FileStamp& knownStamp = reusableStamps.value(read.id);
+            if (knownStamp.isSettled() && knownStamp.sameVersion(read.stamp)) {
+                TraceEntry& entry = read.entry.emplace(*it);
+                entry.metadata.fileSize = sizeIn(entry.metadata.traceFile);
+                entry.logSize = qMax<qint64>(sizeIn(entry.metadata.logFile), 0);
+                entry.sidecarSize = read.stamp.size;
+                read.stamp = knownStamp;
+                return;
+            }
+        }
+        // A sidecar is about 1 KiB; anything over 4 MiB is not one (and is not read into memory).
+        if (read.stamp.size > (qint64(4) << 20)) {
+            read.problem = tr("%1 is too large to be a trace sidecar and was left alone").arg(read.path);
             return;
         }
         QFile file(read.path);
@@ -266,11 +293,6 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
             return;
         }
         QString error;
-        // A sidecar is about 1 KiB; anything over 4 MiB is not one (and is not read into memory).
-        if (file.size() > (qint64(4) << 20)) {
-            read.problem = tr("%1 is too large to be a trace sidecar and was left alone").arg(read.path);
-            return;
-        }
         auto metadata = TraceMetadata::fromJsonBytes(file.readAll(), &error);
         if (!metadata || metadata->traceFile.isEmpty() || metadata->traceFile.contains(u'/')) {
             read.problem = tr("%1 is not a trace sidecar and was left alone (%2)")
@@ -278,11 +300,20 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
             return;
         }
         metadata->id = read.id; // the file name is the id
-        TraceEntry entry = makeEntry(folder, *metadata, QString());
-        entry.sidecarSize = qMax<qint64>(sidecarSize, 0);
-        read.entry = entry;
+        TraceEntry& entry = read.entry.emplace();
+        entry.folder = folder;
+        entry.metadata = std::move(*metadata);
+        entry.metadata.fileSize = sizeIn(entry.metadata.traceFile);
+        entry.logSize = qMax<qint64>(sizeIn(entry.metadata.logFile), 0);
+        entry.sidecarSize = qMax<qint64>(read.stamp.size, 0);
+        read.parsed = true;
     });
 
+    qsizetype parsedSettled = 0;
+    result->entries.reserve(reads.size());
+    result->stamps.reserve(reads.size());
+    referenced.reserve(2 * reads.size());
+    ids.reserve(reads.size());
     for (SidecarRead& read : reads) {
         if (!read.entry) {
             result->problems.append(read.problem);
@@ -291,6 +322,12 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
         const QString& id = read.id;
         const QString& path = read.path;
         TraceEntry& entry = *read.entry;
+        if (read.parsed) {
+            if (read.stamp.isSettled())
+                ++parsedSettled;
+        } else if (indexIds.contains(id) && !known.contains(id)) {
+            ++fromIndex;
+        }
         bool rewritten = false;
         TraceMetadata& m = entry.metadata;
         // Crash recovery: a recording whose recorder is gone.
@@ -313,7 +350,7 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
             }
             rewritten = true;
         } else if (m.origin == u"discovered"_s && m.format.isEmpty() && m.fileSize > 0
-            && m.fileSize != known.value(id).metadata.fileSize) {
+            && m.fileSize != reusable.value(id).metadata.fileSize) {
             // A found file that was still being written: look again now that it has grown.
             deriveFromTrace(m, entry.tracePath());
             if (!m.format.isEmpty()) {
@@ -323,16 +360,15 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
             }
         }
         if (rewritten) {
-            qint64 sidecarSize = 0;
-            read.stamp = stampOf(path, &sidecarSize);
-            entry.sidecarSize = qMax<qint64>(sidecarSize, 0);
+            read.stamp = FileStamp::of(path);
+            entry.sidecarSize = qMax<qint64>(read.stamp.size, 0);
         }
         result->stamps.insert(id, read.stamp);
         referenced.insert(m.traceFile);
         if (!m.logFile.isEmpty())
             referenced.insert(m.logFile);
         ids.insert(id);
-        result->entries.append(entry);
+        result->entries.append(std::move(entry));
     }
 
     // Files nobody references: adopt the ones that look like traces.
@@ -343,7 +379,7 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
         // Still known from an earlier scan of a read-only folder?
         if (const auto it = known.constFind(name); it != known.constEnd() && !it->hasSidecar) {
             TraceEntry entry = *it;
-            const qint64 size = sizeOf(tracePath);
+            const qint64 size = sizeIn(name);
             if (size != entry.metadata.fileSize) {
                 entry.metadata.fileSize = size;
                 deriveFromTrace(entry.metadata, tracePath);
@@ -365,8 +401,9 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
         const QString sidecarPath = folder + u'/' + m.id + sidecarSuffix;
         QString error;
         if (!sidecarWriteFailed && writeSidecarFile(sidecarPath, m, true, &error)) {
-            entry.sidecarSize = qMax<qint64>(sizeOf(sidecarPath), 0);
-            result->stamps.insert(m.id, stampOf(sidecarPath));
+            const FileStamp stamp = FileStamp::of(sidecarPath);
+            entry.sidecarSize = qMax<qint64>(stamp.size, 0);
+            result->stamps.insert(m.id, stamp);
         } else {
             // Read-only folder: show the file all the same, under its own name.
             if (!sidecarWriteFailed)
@@ -377,6 +414,20 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
         }
         ids.insert(entry.metadata.id);
         result->entries.append(entry);
+    }
+
+    // Keep the index in step: on the first load when it is missing, damaged or has records that are no longer
+    // of use; on any scan that parsed a sidecar whose stamp can now be trusted.
+    const bool indexStale = useIndexFile && (indexRecords < 0 || fromIndex != indexRecords);
+    if ((indexStale || parsedSettled > 0) && !sidecarWriteFailed) {
+        QList<LibraryIndex::Record> records;
+        records.reserve(result->entries.size());
+        for (const TraceEntry& entry : std::as_const(result->entries)) {
+            if (entry.hasSidecar)
+                records.append({ result->stamps.value(entry.id()), entry.metadata });
+        }
+        QString ignored; // a read-only folder simply has no index
+        LibraryIndex::write(folder, records, &ignored);
     }
     result->ok = true;
     return result;
@@ -391,6 +442,7 @@ TraceLibrary::TraceLibrary(const QString& folder, QObject* parent)
     , m_folder(QDir::cleanPath(QDir(folder).absolutePath()))
 {
     qRegisterMetaType<TraceEntry>();
+    qRegisterMetaType<QList<TraceEntry>>();
     m_rescanTimer.setSingleShot(true);
     m_rescanTimer.setInterval(150); // magic-trace and file managers touch the folder in bursts
     connect(&m_rescanTimer, &QTimer::timeout, this, &TraceLibrary::startScan);
@@ -430,7 +482,7 @@ bool TraceLibrary::load(QString* error)
     if (!QDir().mkpath(m_folder))
         return failWith(error, tr("cannot create the traces folder %1").arg(m_folder));
     ScanResult result;
-    scanFolder(&result, m_folder, m_entries, m_sidecarStamps, m_ownRecordings);
+    scanFolder(&result, m_folder, m_entries, m_sidecarStamps, m_ownRecordings, !m_loaded);
     if (!result.ok)
         return failWith(error, result.error);
     applyScan(result);
@@ -492,12 +544,12 @@ void TraceLibrary::startScan()
             startScan();
         }
     });
-    m_scanWatcher->setFuture(
-        QtConcurrent::run([folder = m_folder, known = m_entries, stamps = m_sidecarStamps, own = m_ownRecordings]() {
-            ScanResult result;
-            scanFolder(&result, folder, known, stamps, own);
-            return result;
-        }));
+    m_scanWatcher->setFuture(QtConcurrent::run([folder = m_folder, known = m_entries, stamps = m_sidecarStamps,
+                                                   own = m_ownRecordings, useIndex = !m_loaded]() {
+        ScanResult result;
+        scanFolder(&result, folder, known, stamps, own, useIndex);
+        return result;
+    }));
 }
 
 void TraceLibrary::applyScan(const ScanResult& result)
@@ -505,16 +557,23 @@ void TraceLibrary::applyScan(const ScanResult& result)
     for (const QString& message : result.problems)
         Q_EMIT problem(message);
     QSet<QString> seen;
+    seen.reserve(result.entries.size());
+    m_entries.reserve(result.entries.size());
+    QList<TraceEntry> added;
     for (const TraceEntry& entry : result.entries) {
         const QString id = entry.id();
         seen.insert(id);
         // Changed by this object while the scan ran: ours is newer, and the change will trigger another scan.
-        if (m_sidecarStamps.value(id) != result.stampsAtStart.value(id))
+        if (!m_sidecarStamps.value(id).sameVersion(result.stampsAtStart.value(id)))
             continue;
         if (result.stamps.contains(id))
             m_sidecarStamps.insert(id, result.stamps.value(id));
-        setEntry(entry);
+        setEntry(entry, &added);
     }
+    for (const TraceEntry& entry : std::as_const(added))
+        Q_EMIT entryAdded(entry);
+    if (!added.isEmpty())
+        Q_EMIT entriesAdded(added);
     const QList<QString> order = m_order;
     for (const QString& id : order) {
         if (seen.contains(id))
@@ -532,14 +591,19 @@ void TraceLibrary::applyScan(const ScanResult& result)
     }
 }
 
-void TraceLibrary::setEntry(const TraceEntry& entry)
+void TraceLibrary::setEntry(const TraceEntry& entry, QList<TraceEntry>* added)
 {
     const QString id = entry.id();
     const auto it = m_entries.find(id);
     if (it == m_entries.end()) {
         m_entries.insert(id, entry);
         m_order.append(id);
-        Q_EMIT entryAdded(entry);
+        if (added) {
+            added->append(entry);
+        } else {
+            Q_EMIT entryAdded(entry);
+            Q_EMIT entriesAdded({ entry });
+        }
     } else if (!(*it == entry)) {
         *it = entry;
         Q_EMIT entryChanged(entry);
@@ -549,6 +613,7 @@ void TraceLibrary::setEntry(const TraceEntry& entry)
 void TraceLibrary::reloadEntry(const QString& id)
 {
     const QString path = m_folder + u'/' + id + sidecarSuffix;
+    const FileStamp stamp = FileStamp::of(path); // before reading: a stamp never describes older content
     QFile file(path);
     QString error;
     std::optional<TraceMetadata> metadata;
@@ -564,7 +629,7 @@ void TraceLibrary::reloadEntry(const QString& id)
         return;
     }
     metadata->id = id;
-    m_sidecarStamps.insert(id, stampOf(path));
+    m_sidecarStamps.insert(id, stamp);
     setEntry(makeEntry(m_folder, *metadata, path));
 }
 
@@ -610,13 +675,13 @@ bool TraceLibrary::writeSidecar(TraceEntry& entry, QString* error)
         entry.metadata = m;
         entry.hasSidecar = true;
         entry.sidecarSize = qMax<qint64>(sizeOf(path), 0);
-        m_sidecarStamps.insert(m.id, stampOf(path));
+        m_sidecarStamps.insert(m.id, FileStamp::of(path));
         return true;
     }
     if (!writeSidecarFile(entry.sidecarPath(), entry.metadata, false, error))
         return false;
     entry.sidecarSize = qMax<qint64>(sizeOf(entry.sidecarPath()), 0);
-    m_sidecarStamps.insert(entry.id(), stampOf(entry.sidecarPath()));
+    m_sidecarStamps.insert(entry.id(), FileStamp::of(entry.sidecarPath()));
     return true;
 }
 
@@ -661,7 +726,7 @@ std::optional<TraceLibrary::Recording> TraceLibrary::beginRecording(
     if (!writeSidecarFile(path, m, true, error))
         return std::nullopt;
     entry.sidecarSize = qMax<qint64>(sizeOf(path), 0);
-    m_sidecarStamps.insert(m.id, stampOf(path));
+    m_sidecarStamps.insert(m.id, FileStamp::of(path));
     m_ownRecordings.insert(m.id);
     setEntry(entry);
     return Recording { m.id, entry.tracePath(), entry.folder + u'/' + m.logFile };

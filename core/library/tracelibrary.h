@@ -3,6 +3,7 @@
 
 #include "library/bundle.h"
 #include "library/jobcontrol.h"
+#include "library/libraryindex.h"
 #include "library/tracemetadata.h"
 #include "library/traceprobe.h"
 
@@ -62,7 +63,7 @@ public:
 
     // Creates the folder if needed, reads every sidecar, adopts new files, recovers crashed recordings.
     bool load(QString* error);
-    // The same on a worker thread; entries arrive through entryAdded, then loaded() is emitted.
+    // The same on a worker thread; entries arrive through entryAdded/entriesAdded, then loaded() is emitted.
     void loadAsync();
     bool isLoaded() const { return m_loaded; }
     // Rescans after the folder changes (on by default once loaded). Rescans run on a worker thread.
@@ -132,7 +133,10 @@ public:
     struct ScanResult; // internal: what a folder scan found (defined in tracelibrary.cpp)
 
 Q_SIGNALS:
+    // Every new entry is announced twice: entryAdded for it, and entriesAdded once for all the entries one scan
+    // (or one operation) added, so that a model can insert a whole first load at once. Connect to one of them.
     void entryAdded(const TraceEntry& entry);
+    void entriesAdded(const QList<TraceEntry>& entries);
     void entryChanged(const TraceEntry& entry);
     void entryRemoved(const QString& id);
     void loaded();
@@ -147,12 +151,12 @@ private:
     bool writeSidecar(TraceEntry& entry, QString* error);
     bool updateEntry(const QString& id, const std::function<void(TraceMetadata&)>& change, QString* error);
     void reloadEntry(const QString& id);
-    void setEntry(const TraceEntry& entry);
+    void setEntry(const TraceEntry& entry, QList<TraceEntry>* added = nullptr);
 
     QString m_folder;
     QList<QString> m_order; // ids in insertion order
     QHash<QString, TraceEntry> m_entries;
-    QHash<QString, QByteArray> m_sidecarStamps; // id -> stamp of the sidecar as last read or written
+    QHash<QString, FileStamp> m_sidecarStamps; // id -> stamp of the sidecar as last read or written
     QSet<QString> m_ownRecordings;
     QFileSystemWatcher m_watcher;
     QTimer m_rescanTimer;

@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: MIT
+#include "library/libraryindex.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QtConcurrent>
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+// The index stores TraceMetadata field by field. A field added to TraceMetadata must be added to encode() and
+// decode() below (and formatVersion bumped), or the index would silently drop it and a later sidecar rewrite
+// would lose it; this assertion makes the addition impossible to miss on the 64-bit platforms we build on.
+static_assert(sizeof(void*) != 8 || sizeof(TraceMetadata) == 496,
+    "TraceMetadata changed: update LibraryIndex::encode/decode and formatVersion, then this size");
+
+namespace {
+
+QString tr(const char* text)
+{
+    return QCoreApplication::translate("LibraryIndex", text);
+}
+
+qint64 nanoseconds(const struct timespec& time)
+{
+    return qint64(time.tv_sec) * 1'000'000'000 + time.tv_nsec;
+}
+
+FileStamp stampFromStat(const struct stat& st, qint64 seenNs)
+{
+    FileStamp stamp;
+    stamp.seenNs = seenNs;
+    if (!S_ISREG(st.st_mode))
+        return stamp;
+    stamp.inode = quint64(st.st_ino);
+    stamp.size = qint64(st.st_size);
+    stamp.modifiedNs = nanoseconds(st.st_mtim);
+    stamp.changedNs = nanoseconds(st.st_ctim);
+    return stamp;
+}
+
+constexpr char magic[8] = { 'M', 'T', 'S', 'L', 'I', 'D', 'X', '\n' };
+constexpr quint32 formatVersion = 2;
+constexpr qint64 noDate = std::numeric_limits<qint64>::min();
+
+// A 64-bit mix over 8-byte words: catches a damaged or half-written index, fast enough not to show in a listing.
+quint64 checksum(QByteArrayView bytes)
+{
+    quint64 hash = 0x6a09e667f3bcc909ull ^ quint64(bytes.size());
+    const char* data = bytes.data();
+    qsizetype left = bytes.size();
+    auto mix = [&hash](quint64 word) {
+        hash = (hash ^ word) * 0x9e3779b97f4a7c15ull;
+        hash ^= hash >> 29;
+    };
+    for (; left >= 8; data += 8, left -= 8) {
+        quint64 word;
+        std::memcpy(&word, data, 8);
+        mix(word);
+    }
+    quint64 tail = 0;
+    std::memcpy(&tail, data, size_t(left));
+    mix(tail);
+    return hash;
+}
+
+class Writer
+{
+public:
+    explicit Writer(QByteArray& out)
+        : m_out(out)
+    { }
+    template<typename T> void number(T value)
+    {
+        static_assert(std::is_integral_v<T>);
+        const T le = qToLittleEndian(value);
+        m_out.append(reinterpret_cast<const char*>(&le), sizeof le);
+    }
+    void bytes(QByteArrayView data)
+    {
+        number(quint32(data.size()));
+        m_out.append(data);
+    }
+    void string(const QString& text) { bytes(text.toUtf8()); }
+    void strings(const QStringList& list)
+    {
+        number(quint32(list.size()));
+        for (const QString& text : list)
+            string(text);
+    }
+    void date(const QDateTime& time) { number(time.isValid() ? time.toMSecsSinceEpoch() : noDate); }
+    void object(const QJsonObject& object)
+    {
+        bytes(object.isEmpty() ? QByteArray() : QJsonDocument(object).toJson(QJsonDocument::Compact));
+    }
+
+private:
+    QByteArray& m_out;
+};
+
+// Bounds-checked reads; the first failure sticks and every later read returns a default.
+class Reader
+{
+public:
+    explicit Reader(QByteArrayView data)
+        : m_data(data)
+    { }
+    bool ok() const { return m_ok; }
+    bool atEnd() const { return m_position == m_data.size(); }
+
+    template<typename T> T number()
+    {
+        static_assert(std::is_integral_v<T>);
+        T value {};
+        if (!take(sizeof value))
+            return {};
+        std::memcpy(&value, m_data.data() + m_position - sizeof value, sizeof value);
+        return qFromLittleEndian(value);
+    }
+    QByteArrayView bytes()
+    {
+        const quint32 size = number<quint32>();
+        if (!take(size))
+            return {};
+        return m_data.sliced(m_position - size, size);
+    }
+    QString string()
+    {
+        const QByteArrayView data = bytes();
+        return data.isEmpty() ? QString() : QString::fromUtf8(data);
+    }
+    QStringList strings()
+    {
+        const quint32 count = number<quint32>();
+        // Each string takes at least its 4-byte length: a count beyond that is damage, not a reason to allocate.
+        if (!m_ok || count > quint64(m_data.size() - m_position) / 4)
+            return fail(), QStringList();
+        QStringList list;
+        list.reserve(count);
+        for (quint32 i = 0; i < count && m_ok; ++i)
+            list.append(string());
+        return list;
+    }
+    QDateTime date()
+    {
+        const qint64 ms = number<qint64>();
+        return ms == noDate ? QDateTime() : QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::UTC);
+    }
+    // Option sets repeat across a library: each distinct one is parsed once per reader.
+    QJsonObject object()
+    {
+        const QByteArrayView data = bytes();
+        if (data.isEmpty())
+            return {};
+        const QByteArray key = data.toByteArray();
+        if (const auto it = m_objects.constFind(key); it != m_objects.constEnd())
+            return *it;
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(key, &error);
+        if (error.error != QJsonParseError::NoError || !document.isObject()) {
+            fail();
+            return {};
+        }
+        return *m_objects.insert(key, document.object());
+    }
+    void fail() { m_ok = false; }
+    void swapCache(Reader& other) { m_objects.swap(other.m_objects); }
+
+private:
+    bool take(qint64 size)
+    {
+        if (!m_ok || size > m_data.size() - m_position)
+            return m_ok = false;
+        m_position += size;
+        return true;
+    }
+
+    QByteArrayView m_data;
+    qint64 m_position = 0;
+    bool m_ok = true;
+    QHash<QByteArray, QJsonObject> m_objects;
+};
+
+void encodeRecord(Writer& w, const LibraryIndex::Record& record)
+{
+    const FileStamp& s = record.sidecar;
+    w.number(s.inode);
+    w.number(s.size);
+    w.number(s.modifiedNs);
+    w.number(s.changedNs);
+    w.number(s.seenNs);
+    const TraceMetadata& m = record.metadata;
+    w.string(m.id);
+    w.string(m.title);
+    w.number(m.targetPid);
+    w.string(m.processName);
+    w.string(m.commandLine);
+    w.string(m.executable);
+    w.string(m.user);
+    w.date(m.startTime);
+    w.date(m.endTime);
+    w.number(m.durationMs);
+    w.string(m.mode);
+    w.object(m.options);
+    w.strings(m.magicTraceArguments);
+    w.string(m.magicTraceVersion);
+    w.string(m.perfVersion);
+    w.number(quint8(m.outcome));
+    w.number(quint8(m.exitCode.has_value()));
+    w.number(qint32(m.exitCode.value_or(0)));
+    w.number(qint32(m.exitSignal));
+    w.string(m.traceFile);
+    w.string(m.logFile);
+    w.number(m.fileSize);
+    w.string(m.format);
+    w.string(m.notes);
+    w.strings(m.tags);
+    w.string(m.origin);
+    w.strings(m.traceProcesses);
+    w.date(m.traceBaseTime);
+    w.number(m.recorderPid);
+    w.object(m.unknownFields);
+}
+
+bool decodeRecord(Reader& r, LibraryIndex::Record& record)
+{
+    FileStamp& s = record.sidecar;
+    s.inode = r.number<quint64>();
+    s.size = r.number<qint64>();
+    s.modifiedNs = r.number<qint64>();
+    s.changedNs = r.number<qint64>();
+    s.seenNs = r.number<qint64>();
+    TraceMetadata& m = record.metadata;
+    m.id = r.string();
+    m.title = r.string();
+    m.targetPid = r.number<qint64>();
+    m.processName = r.string();
+    m.commandLine = r.string();
+    m.executable = r.string();
+    m.user = r.string();
+    m.startTime = r.date();
+    m.endTime = r.date();
+    m.durationMs = r.number<qint64>();
+    m.mode = r.string();
+    m.options = r.object();
+    m.magicTraceArguments = r.strings();
+    m.magicTraceVersion = r.string();
+    m.perfVersion = r.string();
+    const quint8 outcome = r.number<quint8>();
+    if (outcome > quint8(TraceOutcome::External))
+        r.fail();
+    m.outcome = TraceOutcome(outcome);
+    const bool hasExitCode = r.number<quint8>() != 0;
+    const qint32 exitCode = r.number<qint32>();
+    m.exitCode = hasExitCode ? std::optional<int>(exitCode) : std::nullopt;
+    m.exitSignal = r.number<qint32>();
+    m.traceFile = r.string();
+    m.logFile = r.string();
+    m.fileSize = r.number<qint64>();
+    m.format = r.string();
+    m.notes = r.string();
+    m.tags = r.strings();
+    m.origin = r.string();
+    m.traceProcesses = r.strings();
+    m.traceBaseTime = r.date();
+    m.recorderPid = r.number<qint64>();
+    m.unknownFields = r.object();
+    // The same rules as a sidecar read from disk: the id names the sidecar, the trace file lives in the folder.
+    if (m.id.isEmpty() || m.id.contains(u'/') || m.traceFile.isEmpty() || m.traceFile.contains(u'/')
+        || m.logFile.contains(u'/'))
+        r.fail();
+    return r.ok();
+}
+
+} // namespace
+
+// ------------------------------------------------------------------------------------------------- FileStamp
+
+qint64 FileStamp::nowNs()
+{
+    struct timespec now
+    {
+    };
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    return nanoseconds(now);
+}
+
+FileStamp FileStamp::of(const QString& path)
+{
+    const qint64 seen = nowNs();
+    struct stat st;
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0) {
+        FileStamp missing;
+        missing.seenNs = seen;
+        return missing;
+    }
+    return stampFromStat(st, seen);
+}
+
+std::optional<QHash<QString, FileStamp>> scanFolderFiles(const QString& folder, QString* error)
+{
+    DIR* dir = ::opendir(QFile::encodeName(folder).constData());
+    if (!dir) {
+        if (error)
+            *error = tr("cannot read the folder %1: %2").arg(folder, QString::fromLocal8Bit(std::strerror(errno)));
+        return std::nullopt;
+    }
+    struct Item
+    {
+        QByteArray name;
+        quint64 inode;
+        FileStamp stamp;
+    };
+    std::vector<Item> items;
+    errno = 0;
+    while (const dirent* entry = ::readdir(dir)) {
+        if (entry->d_name[0] == '.') // ".", ".." and hidden files (partial writes, the index)
+            continue;
+        // Directories, sockets and the like are never library files; unknown types and links get a stat.
+        if (entry->d_type != DT_REG && entry->d_type != DT_LNK && entry->d_type != DT_UNKNOWN)
+            continue;
+        items.push_back({ QByteArray(entry->d_name), quint64(entry->d_ino), {} });
+    }
+    const int readError = errno;
+    const int dirFd = ::dirfd(dir);
+    if (readError != 0) {
+        ::closedir(dir);
+        if (error)
+            *error = tr("cannot read the folder %1: %2").arg(folder, QString::fromLocal8Bit(std::strerror(readError)));
+        return std::nullopt;
+    }
+    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.inode < b.inode; });
+    const qint64 seen = FileStamp::nowNs();
+    // Contiguous blocks per task keep the inode order within each thread.
+    constexpr size_t block = 256;
+    std::vector<size_t> starts;
+    for (size_t i = 0; i < items.size(); i += block)
+        starts.push_back(i);
+    QtConcurrent::blockingMap(starts, [&](size_t start) {
+        const size_t end = std::min(items.size(), start + block);
+        for (size_t i = start; i < end; ++i) {
+            struct stat st;
+            items[i].stamp.seenNs = seen;
+            if (::fstatat(dirFd, items[i].name.constData(), &st, 0) == 0)
+                items[i].stamp = stampFromStat(st, seen);
+        }
+    });
+    ::closedir(dir);
+    QHash<QString, FileStamp> files;
+    files.reserve(qsizetype(items.size()));
+    for (const Item& item : items) {
+        if (item.stamp.exists())
+            files.insert(QFile::decodeName(item.name), item.stamp);
+    }
+    return files;
+}
+
+// ---------------------------------------------------------------------------------------------- LibraryIndex
+
+namespace LibraryIndex {
+
+QString fileName()
+{
+    return u".library-index"_s;
+}
+
+QByteArray encode(const QList<Record>& records)
+{
+    QByteArray payload;
+    payload.reserve(records.size() * 1024);
+    Writer w(payload);
+    for (const Record& record : records) {
+        // Each record behind its length, so that reading can split the work between threads.
+        const qsizetype start = payload.size();
+        w.number(quint32(0));
+        encodeRecord(w, record);
+        const quint32 length = qToLittleEndian(quint32(payload.size() - start - 4));
+        std::memcpy(payload.data() + start, &length, 4);
+    }
+    QByteArray out;
+    out.reserve(payload.size() + 32);
+    out.append(magic, sizeof magic);
+    Writer header(out);
+    header.number(formatVersion);
+    header.number(quint32(records.size()));
+    header.number(quint64(payload.size()));
+    header.number(checksum(payload));
+    out.append(payload);
+    return out;
+}
+
+std::optional<QList<Record>> decode(QByteArrayView bytes, QString* error)
+{
+    auto fail = [&](const QString& message) -> std::optional<QList<Record>> {
+        if (error)
+            *error = message;
+        return std::nullopt;
+    };
+    if (bytes.size() < qsizetype(sizeof magic) || std::memcmp(bytes.data(), magic, sizeof magic) != 0)
+        return fail(tr("not a library index"));
+    Reader header(bytes.sliced(sizeof magic));
+    const quint32 version = header.number<quint32>();
+    const quint32 count = header.number<quint32>();
+    const quint64 payloadSize = header.number<quint64>();
+    const quint64 sum = header.number<quint64>();
+    if (!header.ok())
+        return fail(tr("the library index is truncated"));
+    if (version != formatVersion)
+        return fail(tr("the library index has format %1, not %2").arg(version).arg(formatVersion));
+    static_assert(headerSize == qsizetype(sizeof magic) + 24);
+    if (payloadSize != quint64(bytes.size() - headerSize))
+        return fail(tr("the library index is truncated"));
+    const QByteArrayView payload = bytes.sliced(headerSize);
+    if (checksum(payload) != sum)
+        return fail(tr("the library index is damaged (checksum mismatch)"));
+    return decodePayload(payload, count, error);
+}
+
+std::optional<QList<Record>> decodePayload(QByteArrayView payload, quint32 count, QString* error)
+{
+    auto fail = [&](const QString& message) -> std::optional<QList<Record>> {
+        if (error)
+            *error = message;
+        return std::nullopt;
+    };
+    // A record takes far more than 64 bytes: a larger count is damage.
+    if (count > quint64(payload.size()) / 64)
+        return fail(tr("the library index is damaged"));
+    // First the record boundaries, then the records on all cores.
+    QList<QByteArrayView> slices;
+    slices.reserve(count);
+    Reader lengths(payload);
+    for (quint32 i = 0; i < count; ++i) {
+        const QByteArrayView slice = lengths.bytes();
+        if (!lengths.ok())
+            return fail(tr("the library index is damaged"));
+        slices.append(slice);
+    }
+    if (!lengths.atEnd())
+        return fail(tr("the library index is damaged"));
+    QList<Record> records(count);
+    constexpr qsizetype block = 512;
+    QList<qsizetype> starts;
+    for (qsizetype i = 0; i < qsizetype(count); i += block)
+        starts.append(i);
+    std::atomic<bool> damaged = false;
+    QtConcurrent::blockingMap(starts, [&](qsizetype start) {
+        Reader shared(QByteArrayView {}); // carries the option-set cache from record to record
+        for (qsizetype i = start; i < qMin(start + block, qsizetype(count)) && !damaged; ++i) {
+            Reader r(slices.at(i));
+            r.swapCache(shared);
+            if (!decodeRecord(r, records[i]) || !r.atEnd())
+                damaged = true;
+            shared.swapCache(r);
+        }
+    });
+    if (damaged)
+        return fail(tr("the library index is damaged"));
+    return records;
+}
+
+std::optional<QList<Record>> read(const QString& folder, QString* error)
+{
+    QFile file(folder + u'/' + fileName());
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (!file.exists())
+            return QList<Record>();
+        if (error)
+            *error = tr("cannot read %1: %2").arg(file.fileName(), file.errorString());
+        return std::nullopt;
+    }
+    return decode(file.readAll(), error);
+}
+
+bool write(const QString& folder, const QList<Record>& records, QString* error)
+{
+    QList<Record> settled;
+    settled.reserve(records.size());
+    for (const Record& record : records) {
+        if (record.sidecar.isSettled())
+            settled.append(record);
+    }
+    QSaveFile file(folder + u'/' + fileName());
+    if (!file.open(QIODevice::WriteOnly)) {
+        if (error)
+            *error = tr("cannot write %1: %2").arg(file.fileName(), file.errorString());
+        return false;
+    }
+    file.write(encode(settled));
+    if (!file.commit()) {
+        if (error)
+            *error = tr("cannot write %1: %2").arg(file.fileName(), file.errorString());
+        return false;
+    }
+    return true;
+}
+
+} // namespace LibraryIndex

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: MIT
+// LibraryIndex and FileStamp: the index file round-trips every sidecar field, refuses damage of any kind, and
+// leaves out records whose stamp cannot be trusted yet; scanFolderFiles lists regular, visible files with stamps.
+#include "librarytestutil.h"
+
+#include "library/libraryindex.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTest>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+TraceMetadata everyField(int n)
+{
+    TraceMetadata m;
+    m.id = u"trace-%1"_s.arg(n);
+    m.title = u"Ünïcode title №%1 ✓"_s.arg(n);
+    m.targetPid = 4242 + n;
+    m.processName = u"myserver"_s;
+    m.commandLine = u"/usr/bin/myserver --port 80"_s;
+    m.executable = u"/usr/bin/myserver"_s;
+    m.user = u"jane"_s;
+    m.startTime = QDateTime(QDate(2026, 11, 26), QTime(12, 34, 56, 789), QTimeZone::UTC);
+    m.endTime = m.startTime.addMSecs(3210);
+    m.durationMs = 3210;
+    m.mode = u"attach"_s;
+    m.options = QJsonObject { { u"full-execution"_s, false }, { u"trigger"_s, u"foo"_s }, { u"n"_s, 3 } };
+    m.magicTraceArguments = { u"attach"_s, u"-p"_s, u"4242"_s };
+    m.magicTraceVersion = u"v1.2.4"_s;
+    m.perfVersion = u"6.1.0"_s;
+    m.outcome = TraceOutcome::Recovered;
+    m.exitCode = -3;
+    m.exitSignal = 9;
+    m.traceFile = m.id + u".fxt.zst"_s;
+    m.logFile = m.id + u".log"_s;
+    m.fileSize = 123456789012;
+    m.format = u"zstd"_s;
+    m.notes = u"line one\nline two"_s;
+    m.tags = { u"prod"_s, u"latency"_s, QString() };
+    m.origin = u"recorded"_s;
+    m.traceProcesses = { u"myserver [pid=4242]"_s, u"Snapshot symbol hits"_s };
+    m.traceBaseTime = m.startTime.addMSecs(-1);
+    m.recorderPid = 77;
+    m.unknownFields = QJsonObject { { u"futureField"_s, QJsonArray { 1, u"two"_s } } };
+    return m;
+}
+
+FileStamp settledStamp(int n)
+{
+    FileStamp stamp;
+    stamp.inode = 1000 + quint64(n);
+    stamp.size = 900 + n;
+    stamp.modifiedNs = 1'700'000'000'000'000'000 + n;
+    stamp.changedNs = stamp.modifiedNs + 5;
+    stamp.seenNs = stamp.changedNs + 60'000'000'000;
+    return stamp;
+}
+
+QList<LibraryIndex::Record> sampleRecords(int count)
+{
+    QList<LibraryIndex::Record> records;
+    for (int n = 0; n < count; ++n)
+        records.append({ settledStamp(n), everyField(n) });
+    // Defaults everywhere (invalid dates, no exit code, empty lists and objects) must survive too.
+    TraceMetadata sparse;
+    sparse.id = u"sparse"_s;
+    sparse.traceFile = u"sparse.fxt"_s;
+    records.append({ settledStamp(count), sparse });
+    return records;
+}
+
+} // namespace
+
+class TestLibraryIndex : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void roundTripKeepsEveryField()
+    {
+        const QList<LibraryIndex::Record> records = sampleRecords(3);
+        QString error;
+        const auto decoded = LibraryIndex::decode(LibraryIndex::encode(records), &error);
+        QVERIFY2(decoded, qPrintable(error));
+        QCOMPARE(decoded->size(), records.size());
+        for (qsizetype i = 0; i < records.size(); ++i) {
+            QVERIFY(decoded->at(i).sidecar.sameVersion(records.at(i).sidecar));
+            QCOMPARE(decoded->at(i).sidecar.seenNs, records.at(i).sidecar.seenNs);
+            QCOMPARE(decoded->at(i).metadata, records.at(i).metadata);
+        }
+        // Field for field equal to what the sidecar itself would give back.
+        const auto viaJson = TraceMetadata::fromJsonBytes(records.first().metadata.toJsonBytes(), &error);
+        QVERIFY(viaJson);
+        QCOMPARE(decoded->first().metadata, *viaJson);
+        const auto empty = LibraryIndex::decode(LibraryIndex::encode({}), &error);
+        QVERIFY(empty && empty->isEmpty());
+    }
+
+    void damageIsRefused_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        const QByteArray good = LibraryIndex::encode(sampleRecords(4));
+        QTest::newRow("empty file") << QByteArray();
+        QTest::newRow("not an index") << QByteArray("{\"id\": \"x\"}");
+        QTest::newRow("header only") << good.left(20);
+        QTest::newRow("truncated") << good.left(good.size() - 7);
+        QTest::newRow("longer") << good + QByteArray("more");
+        QByteArray flipped = good;
+        flipped[flipped.size() / 2] = char(flipped.at(flipped.size() / 2) ^ 0x20);
+        QTest::newRow("one bit flipped") << flipped;
+        QByteArray version = good;
+        version[8] = char(version.at(8) + 1);
+        QTest::newRow("other format version") << version;
+        QByteArray count = good;
+        count[12] = char(0xff);
+        count[13] = char(0xff);
+        QTest::newRow("count too large") << count;
+    }
+    void damageIsRefused()
+    {
+        QFETCH(QByteArray, bytes);
+        QString error;
+        QVERIFY(!LibraryIndex::decode(bytes, &error));
+        QVERIFY(!error.isEmpty());
+    }
+
+    // Random damage: never a crash, never an out-of-bounds read (run under ASan), and whatever decodes has sane
+    // ids and file names.
+    void fuzz()
+    {
+        const QByteArray good = LibraryIndex::encode(sampleRecords(3));
+        QRandomGenerator random(7);
+        for (int round = 0; round < 3000; ++round) {
+            QByteArray bytes = good;
+            const int flips = 1 + int(random.bounded(8));
+            for (int i = 0; i < flips; ++i)
+                bytes[int(random.bounded(bytes.size()))] = char(random.bounded(256));
+            if (round % 3 == 0)
+                bytes.truncate(int(random.bounded(bytes.size())));
+            QString error;
+            const bool decoded = LibraryIndex::decode(bytes, &error).has_value();
+            QVERIFY(!decoded || bytes == good);
+        }
+        // The same damage behind the header and checksum, so that the field readers themselves are exercised.
+        const QByteArray payload = good.mid(LibraryIndex::headerSize);
+        for (int round = 0; round < 3000; ++round) {
+            QByteArray bytes = payload;
+            const int flips = 1 + int(random.bounded(8));
+            for (int i = 0; i < flips; ++i)
+                bytes[int(random.bounded(bytes.size()))] = char(random.bounded(256));
+            if (round % 3 == 0)
+                bytes.truncate(int(random.bounded(bytes.size())));
+            QString error;
+            if (const auto records = LibraryIndex::decodePayload(bytes, 4, &error)) {
+                for (const LibraryIndex::Record& record : *records) {
+                    QVERIFY(!record.metadata.id.isEmpty());
+                    QVERIFY(!record.metadata.id.contains(u'/'));
+                    QVERIFY(!record.metadata.traceFile.isEmpty());
+                    QVERIFY(!record.metadata.traceFile.contains(u'/'));
+                }
+            } else {
+                QVERIFY(!error.isEmpty());
+            }
+        }
+    }
+
+    void unsettledRecordsAreNotWritten()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QList<LibraryIndex::Record> records = sampleRecords(2);
+        // Changed 1 s before it was looked at: a rewrite in the same clock tick would go unnoticed.
+        records[1].sidecar.seenNs = records[1].sidecar.changedNs + 1'000'000'000;
+        QVERIFY(!records[1].sidecar.isSettled());
+        QString error;
+        QVERIFY2(LibraryIndex::write(dir.path(), records, &error), qPrintable(error));
+        QVERIFY(QFileInfo::exists(dir.filePath(LibraryIndex::fileName())));
+        const auto read = LibraryIndex::read(dir.path(), &error);
+        QVERIFY2(read, qPrintable(error));
+        QCOMPARE(read->size(), records.size() - 1);
+        for (const LibraryIndex::Record& record : *read)
+            QVERIFY(record.metadata.id != records[1].metadata.id);
+        // No temporary files are left beside it.
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 1);
+    }
+
+    void missingIndexIsEmptyAndUnreadableIsAnError()
+    {
+        QTemporaryDir dir;
+        QString error;
+        const auto none = LibraryIndex::read(dir.path(), &error);
+        QVERIFY(none && none->isEmpty());
+        QVERIFY(LibraryTest::writeFile(dir.filePath(LibraryIndex::fileName()), "garbage"));
+        QVERIFY(!LibraryIndex::read(dir.path(), &error));
+        QVERIFY(!error.isEmpty());
+    }
+
+    void stamps()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"a.json"_s);
+        QVERIFY(!FileStamp::of(path).exists());
+        QVERIFY(LibraryTest::writeFile(path, "12345"));
+        const FileStamp first = FileStamp::of(path);
+        QVERIFY(first.exists());
+        QCOMPARE(first.size, 5);
+        QVERIFY(!first.isSettled()); // just written
+        QVERIFY(first.sameVersion(FileStamp::of(path)));
+        // Rewritten in place with the same size and the old modification time put back: ctime still moves.
+        QTest::qWait(20);
+        QVERIFY(LibraryTest::writeFile(path, "54321"));
+        struct timespec times[2]
+            = { { 0, UTIME_OMIT }, { first.modifiedNs / 1'000'000'000, first.modifiedNs % 1'000'000'000 } };
+        QCOMPARE(::utimensat(AT_FDCWD, QFile::encodeName(path).constData(), times, 0), 0);
+        const FileStamp second = FileStamp::of(path);
+        QCOMPARE(second.modifiedNs, first.modifiedNs);
+        QVERIFY(!second.sameVersion(first));
+        // A directory is not a file.
+        QVERIFY(!FileStamp::of(dir.path()).exists());
+    }
+
+    void scanFolderFilesListsVisibleRegularFiles()
+    {
+        QTemporaryDir dir;
+        QVERIFY(LibraryTest::writeFile(dir.filePath(u"a.json"_s), "{}"));
+        QVERIFY(LibraryTest::writeFile(dir.filePath(u"b.fxt"_s), "12345678"));
+        QVERIFY(LibraryTest::writeFile(dir.filePath(u".hidden.partial"_s), "x"));
+        QVERIFY(QDir(dir.path()).mkdir(u"sub.fxt"_s));
+        QVERIFY(QFile::link(dir.filePath(u"b.fxt"_s), dir.filePath(u"link.fxt"_s)));
+        QVERIFY(QFile::link(dir.filePath(u"nowhere"_s), dir.filePath(u"dangling.fxt"_s)));
+        QString error;
+        const auto files = scanFolderFiles(dir.path(), &error);
+        QVERIFY2(files, qPrintable(error));
+        QStringList names = files->keys();
+        names.sort();
+        QCOMPARE(names, QStringList({ u"a.json"_s, u"b.fxt"_s, u"link.fxt"_s }));
+        QCOMPARE(files->value(u"b.fxt"_s).size, 8);
+        QVERIFY(files->value(u"a.json"_s).sameVersion(FileStamp::of(dir.filePath(u"a.json"_s))));
+        QVERIFY(!scanFolderFiles(dir.filePath(u"missing"_s), &error));
+        QVERIFY(!error.isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLibraryIndex)
+#include "tst_libraryindex.moc"
