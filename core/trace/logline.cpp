@@ -5,9 +5,13 @@
 
 using namespace Qt::StringLiterals;
 
-LogLine::Kind LogLine::classify(QStringView text)
+namespace {
+
+// t is trimmed. View is QStringView or, for lines that start and end in ASCII, QLatin1StringView over the UTF-8
+// bytes: every pattern is ASCII, and no non-ASCII Latin-1 character folds to an ASCII one, so both answer alike.
+template<typename View> LogLine::Kind classifyTrimmed(View t)
 {
-    const QStringView t = text.trimmed();
+    using Kind = LogLine::Kind;
     if (t.isEmpty())
         return Kind::Other;
     // Every known marker starts with one of these; most program output and floods are decided here at once.
@@ -54,6 +58,34 @@ LogLine::Kind LogLine::classify(QStringView text)
         || t.startsWith(u"perf_event_paranoid setting is"))
         return Kind::Error;
     return Kind::Other;
+}
+
+constexpr bool isAsciiSpace(char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r'); // QChar::isSpace() below U+0080
+}
+
+} // namespace
+
+LogLine::Kind LogLine::classify(QStringView text)
+{
+    return classifyTrimmed(text.trimmed());
+}
+
+LogLine::Kind LogLine::classifyUtf8(QByteArrayView utf8)
+{
+    qsizetype begin = 0;
+    qsizetype end = utf8.size();
+    while (begin < end && isAsciiSpace(utf8[begin]))
+        ++begin;
+    while (end > begin && isAsciiSpace(utf8[end - 1]))
+        --end;
+    if (begin == end)
+        return Kind::Other;
+    // A non-ASCII first or last character may be a Unicode space that trimmed() would remove: decode.
+    if (uchar(utf8[begin]) >= 0x80 || uchar(utf8[end - 1]) >= 0x80)
+        return classify(QString::fromUtf8(utf8));
+    return classifyTrimmed(QLatin1StringView(utf8.sliced(begin, end - begin)));
 }
 
 QString LogLine::kindName(Kind kind)
@@ -143,6 +175,53 @@ void LineSplitter::finish(const std::function<void(QByteArrayView, bool)>& onLin
     m_lastWasCr = false;
 }
 
+LogBatch::LogBatch(LogLine::Stream stream, qint64 timeMs, qint64 elapsedNs)
+    : m_timeMs(timeMs)
+    , m_elapsedNs(elapsedNs)
+    , m_stream(stream)
+{ }
+
+void LogBatch::reserve(qsizetype lines, qsizetype bytes)
+{
+    m_lines.reserve(lines);
+    m_bytes.reserve(bytes);
+}
+
+void LogBatch::append(QByteArrayView bytes, bool truncated, LogLine::Kind kind)
+{
+    m_lines.append({ m_bytes.size(), bytes.size(), kind, truncated });
+    m_bytes.append(bytes);
+}
+
+void LogBatch::append(const LogLine& line)
+{
+    if (m_lines.isEmpty()) {
+        m_stream = line.stream;
+        m_timeMs = line.timeMs;
+        m_elapsedNs = line.elapsedNs;
+    }
+    append(line.text.toUtf8(), line.truncated, line.kind);
+}
+
+QByteArrayView LogBatch::bytes(qsizetype index) const
+{
+    const Entry& e = m_lines.at(index);
+    return QByteArrayView(m_bytes).sliced(e.offset, e.length);
+}
+
+LogLine LogBatch::line(qsizetype index) const
+{
+    const Entry& e = m_lines.at(index);
+    LogLine line;
+    line.timeMs = m_timeMs;
+    line.elapsedNs = m_elapsedNs;
+    line.text = QString::fromUtf8(QByteArrayView(m_bytes).sliced(e.offset, e.length));
+    line.stream = m_stream;
+    line.kind = e.kind;
+    line.truncated = e.truncated;
+    return line;
+}
+
 LogBuffer::LogBuffer(qsizetype headLines, qsizetype tailLines)
     : m_headLimit(headLines)
     , m_tailLimit(tailLines)
@@ -151,23 +230,56 @@ LogBuffer::LogBuffer(qsizetype headLines, qsizetype tailLines)
 void LogBuffer::append(const LogLine& line)
 {
     ++m_total;
-    m_totalBytes += line.text.size() + 1;
+    m_totalBytes += line.text.toUtf8().size() + 1;
     if (m_head.size() < m_headLimit) {
         m_head.append(line);
         return;
     }
+    LogBatch batch;
+    batch.append(line);
+    appendTail(batch, 0);
+}
+
+void LogBuffer::append(const LogBatch& batch)
+{
+    m_total += batch.size();
+    m_totalBytes += batch.byteCount();
+    qsizetype first = 0;
+    while (first < batch.size() && m_head.size() < m_headLimit)
+        m_head.append(batch.line(first++));
+    if (first < batch.size())
+        appendTail(batch, first);
+}
+
+void LogBuffer::appendTail(const LogBatch& batch, qsizetype first)
+{
     if (m_tailLimit <= 0)
         return;
-    if (qsizetype(m_tail.size()) >= m_tailLimit)
-        m_tail.pop_front();
-    m_tail.push_back(line);
+    // Only the last tailLimit lines of a big batch can stay.
+    first = std::max(first, batch.size() - m_tailLimit);
+    m_tail.push_back({ batch, first });
+    m_tailLines += batch.size() - first;
+    while (m_tailLines > m_tailLimit) {
+        TailPart& front = m_tail.front();
+        const qint64 excess = m_tailLines - m_tailLimit;
+        const qsizetype available = front.batch.size() - front.first;
+        if (available <= excess) {
+            m_tailLines -= available;
+            m_tail.pop_front();
+        } else {
+            front.first += qsizetype(excess);
+            m_tailLines -= excess;
+        }
+    }
 }
 
 QList<LogLine> LogBuffer::lines() const
 {
     QList<LogLine> result = m_head;
-    result.reserve(m_head.size() + qsizetype(m_tail.size()));
-    for (const LogLine& line : m_tail)
-        result.append(line);
+    result.reserve(m_head.size() + qsizetype(m_tailLines));
+    for (const TailPart& part : m_tail) {
+        for (qsizetype i = part.first; i < part.batch.size(); ++i)
+            result.append(part.batch.line(i));
+    }
     return result;
 }
