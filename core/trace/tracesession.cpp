@@ -330,7 +330,6 @@ void TraceSession::drain(QProcess::ProcessChannel channel)
     LogBatch batch(stream, QDateTime::currentMSecsSinceEpoch(), m_clock.nsecsElapsed());
     // About 90 bytes a line in a flood of warnings; the reserve is a hint.
     batch.reserve(data.size() / 64 + 1, data.size() + splitter.pendingBytes());
-    setLogTime(batch.timeMs());
     const bool emitLines = isSignalConnected(QMetaMethod::fromSignal(&TraceSession::logLine));
     splitter.feed(data, [&](QByteArrayView bytes, bool truncated) { handleLine(bytes, truncated, batch, emitLines); });
     endBatch(batch);
@@ -343,7 +342,7 @@ void TraceSession::handleLine(QByteArrayView bytes, bool truncated, LogBatch& ba
     if (batch.stream() == LogLine::Stream::StdErr && bytes.startsWith("[ "))
         handleProtocolLine(bytes);
     batch.append(bytes, truncated, kind);
-    writeLogLine(bytes, batch.stream(), truncated);
+    writeLogLine(bytes, batch.stream(), truncated, batch.timeMs());
     if (emitLines)
         Q_EMIT logLine(batch.line(batch.size() - 1));
 }
@@ -535,7 +534,6 @@ void TraceSession::onFinished(int exitCode, QProcess::ExitStatus status)
     drain(QProcess::StandardOutput);
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
     const qint64 elapsed = m_clock.nsecsElapsed();
-    setLogTime(nowMs);
     const bool emitLines = isSignalConnected(QMetaMethod::fromSignal(&TraceSession::logLine));
     for (const LogLine::Stream stream : { LogLine::Stream::StdErr, LogLine::Stream::StdOut }) {
         LogBatch batch(stream, nowMs, elapsed);
@@ -653,20 +651,17 @@ void TraceSession::writeLog(const QString& text)
         flushLog();
 }
 
-void TraceSession::setLogTime(qint64 timeMs)
+void TraceSession::writeLogLine(QByteArrayView bytes, LogLine::Stream stream, bool truncated, qint64 timeMs)
 {
-    // The time prefix of log lines, formatted once per read (a flood must not cost a date formatting a line).
-    if (!m_logFile || timeMs == m_logPrefixMs)
-        return;
-    m_logPrefixMs = timeMs;
-    m_logPrefix = QDateTime::fromMSecsSinceEpoch(timeMs).toString(u"HH:mm:ss.zzz"_s).toUtf8();
-}
-
-void TraceSession::writeLogLine(QByteArrayView bytes, LogLine::Stream stream, bool truncated)
-{
-    // The same form as LogLine::toLogFileLine(), built from the raw bytes.
+    // The same form as LogLine::toLogFileLine(), built from the raw bytes, with the time prefix formatted once
+    // per read (a flood must not cost a date formatting a line). Formatted after the line's state change: the
+    // handshake must not wait for it.
     if (!m_logFile)
         return;
+    if (timeMs != m_logPrefixMs) {
+        m_logPrefixMs = timeMs;
+        m_logPrefix = QDateTime::fromMSecsSinceEpoch(timeMs).toString(u"HH:mm:ss.zzz"_s).toUtf8();
+    }
     m_logPending.append(m_logPrefix);
     m_logPending.append(stream == LogLine::Stream::StdErr ? " E| " : " O| ");
     m_logPending.append(bytes);

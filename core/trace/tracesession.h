@@ -93,8 +93,7 @@ private:
     void onTargetExited(qint64 pid);
     void finish(TraceResult::Outcome outcome, const RunEnd& end);
     void writeLog(const QString& text);
-    void writeLogLine(QByteArrayView bytes, LogLine::Stream stream, bool truncated);
-    void setLogTime(qint64 timeMs);
+    void writeLogLine(QByteArrayView bytes, LogLine::Stream stream, bool truncated, qint64 timeMs);
     void flushLog();
     void cleanUp();
     void failBeforeStart(const QString& message);
