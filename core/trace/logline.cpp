@@ -3,6 +3,8 @@
 
 #include <QDateTime>
 
+#include <cstring>
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -40,22 +42,22 @@ template<typename View> LogLine::Kind classifyTrimmed(View t)
         return Kind::Other;
     }
     // magic-trace's markers: "[ Attached. ...]", "[ Got signal, ...]", "[ perf record: ... ]", ...
-    if (t.startsWith(u"[ ") && t.endsWith(u']'))
+    if (t.startsWith("[ "_L1) && t.endsWith(u']'))
         return Kind::Progress;
-    if (t.startsWith(u"Visit https://magic-trace.org/") || t.startsWith(u"Open http://"))
+    if (t.startsWith("Visit https://magic-trace.org/"_L1) || t.startsWith("Open http://"_L1))
         return Kind::Progress;
-    if (t.startsWith(u"Warning", Qt::CaseInsensitive) || t.startsWith(u"WARNING"))
+    if (t.startsWith("Warning"_L1, Qt::CaseInsensitive) || t.startsWith("WARNING"_L1))
         return Kind::Warning;
-    if (t.startsWith(u"Intel PT support not found") || t.startsWith(u"Multiple snapshot symbols"))
+    if (t.startsWith("Intel PT support not found"_L1) || t.startsWith("Multiple snapshot symbols"_L1))
         return Kind::Warning;
-    if (t.startsWith(u"Error", Qt::CaseInsensitive) || t.startsWith(u"(monitor.ml.Error") || t.startsWith(u"(Unix.Exit")
-        || t.startsWith(u"(Unix.Unix_error") || t.startsWith(u"BUG:") || t.startsWith(u"magic-trace relies on")
-        || t.startsWith(u"magic-trace must be run as root") || t.startsWith(u"Snapshot symbol not found")
-        || t.startsWith(u"Duplicate PIDs") || t.startsWith(u"The [-pid] argument is mandatory")
-        || t.startsWith(u"Cannot select a snapshot symbol") || t.startsWith(u"As far as magic-trace can tell")
-        || t.startsWith(u"This machine doesn't support") || t.startsWith(u"Access to performance monitoring")
-        || t.startsWith(u"Permission error mapping pages") || t.startsWith(u"Consider adjusting")
-        || t.startsWith(u"perf_event_paranoid setting is"))
+    if (t.startsWith("Error"_L1, Qt::CaseInsensitive) || t.startsWith("(monitor.ml.Error"_L1)
+        || t.startsWith("(Unix.Exit"_L1) || t.startsWith("(Unix.Unix_error"_L1) || t.startsWith("BUG:"_L1)
+        || t.startsWith("magic-trace relies on"_L1) || t.startsWith("magic-trace must be run as root"_L1)
+        || t.startsWith("Snapshot symbol not found"_L1) || t.startsWith("Duplicate PIDs"_L1)
+        || t.startsWith("The [-pid] argument is mandatory"_L1) || t.startsWith("Cannot select a snapshot symbol"_L1)
+        || t.startsWith("As far as magic-trace can tell"_L1) || t.startsWith("This machine doesn't support"_L1)
+        || t.startsWith("Access to performance monitoring"_L1) || t.startsWith("Permission error mapping pages"_L1)
+        || t.startsWith("Consider adjusting"_L1) || t.startsWith("perf_event_paranoid setting is"_L1))
         return Kind::Error;
     return Kind::Other;
 }
@@ -118,11 +120,15 @@ void LineSplitter::feed(QByteArrayView data, const std::function<void(QByteArray
     if (m_lastWasCr && size > 0 && bytes[0] == '\n')
         pos = 1;
     m_lastWasCr = false;
+    qsizetype newline = -1; // the next "\n" at or after pos (size: none left); every byte is searched once
     while (pos < size) {
-        // Find the next line end in the rest of this chunk.
-        qsizetype end = pos;
-        while (end < size && bytes[end] != '\n' && bytes[end] != '\r')
-            ++end;
+        // Find the next line end in the rest of this chunk: a "\r" before the next "\n", or that "\n".
+        if (newline < pos) {
+            const void* found = std::memchr(bytes + pos, '\n', size_t(size - pos));
+            newline = found ? static_cast<const char*>(found) - bytes : size;
+        }
+        const void* cr = std::memchr(bytes + pos, '\r', size_t(newline - pos));
+        qsizetype end = cr ? static_cast<const char*>(cr) - bytes : newline;
         const QByteArrayView piece(bytes + pos, end - pos);
         if (end == size) {
             // No line end: keep the piece for the next read, within the line length limit.
