@@ -117,6 +117,14 @@ private Q_SLOTS:
         QCOMPARE(line.elapsedNs, 56);
         QCOMPARE(line.kind, LogLine::Kind::Progress);
         QVERIFY(!line.truncated);
+        // Squeezing gives back an unused reserve and keeps the lines.
+        LogBatch reserved(LogLine::Stream::StdErr, 0, 0);
+        reserved.reserve(1000, 64 * 1024);
+        reserved.append("only line", true, LogLine::Kind::Other);
+        reserved.squeeze();
+        QCOMPARE(reserved.size(), 1);
+        QCOMPARE(reserved.text(0), u"only line"_s);
+        QVERIFY(reserved.isTruncated(0));
         // Copies share the bytes and stay valid when the original goes on.
         const LogBatch copy = batch;
         batch.append("more", false, LogLine::Kind::Other);

@@ -193,6 +193,14 @@ void LogBatch::reserve(qsizetype lines, qsizetype bytes)
     m_bytes.reserve(bytes);
 }
 
+void LogBatch::squeeze()
+{
+    if (m_bytes.capacity() > m_bytes.size() + m_bytes.size() / 4 + 64)
+        m_bytes.squeeze();
+    if (m_lines.capacity() > m_lines.size() + m_lines.size() / 4 + 4)
+        m_lines.squeeze();
+}
+
 void LogBatch::append(QByteArrayView bytes, bool truncated, LogLine::Kind kind)
 {
     m_lines.append({ m_bytes.size(), bytes.size(), kind, truncated });

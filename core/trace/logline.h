@@ -63,6 +63,8 @@ public:
     LogBatch(LogLine::Stream stream, qint64 timeMs, qint64 elapsedNs);
 
     void reserve(qsizetype lines, qsizetype bytes);
+    // Gives back what a reserve() left unused (the batch may be kept a long time, e.g. a read of one cut line).
+    void squeeze();
     void append(QByteArrayView bytes, bool truncated, LogLine::Kind kind);
     // Appends line.text (as UTF-8); the batch takes its stream and times if it is empty.
     void append(const LogLine& line);

@@ -329,9 +329,10 @@ void TraceSession::drain(QProcess::ProcessChannel channel)
     LineSplitter& splitter = isErr ? m_stderrSplitter : m_stdoutSplitter;
     LogBatch batch(stream, QDateTime::currentMSecsSinceEpoch(), m_clock.nsecsElapsed());
     // About 90 bytes a line in a flood of warnings; the reserve is a hint.
-    batch.reserve(data.size() / 64 + 1, data.size() + splitter.pendingBytes());
+    batch.reserve(data.size() / 80 + 1, data.size() + splitter.pendingBytes());
     const bool emitLines = isSignalConnected(QMetaMethod::fromSignal(&TraceSession::logLine));
     splitter.feed(data, [&](QByteArrayView bytes, bool truncated) { handleLine(bytes, truncated, batch, emitLines); });
+    batch.squeeze(); // the log keeps recent batches: only their lines, not the reserve
     endBatch(batch);
 }
 
