@@ -314,10 +314,15 @@ int runTrace(const QStringList& allArguments)
         say(tr("the traced process (%1) exited; stopping magic-trace so the trace is written.").arg(list.join(u", ")));
     });
     if (!quiet) {
-        QObject::connect(&session, &TraceSession::logLine, &session, [](const LogLine& line) {
-            const QByteArray text = line.text.toLocal8Bit();
+        // One write per read of magic-trace's output: a flood of lines must not cost two writes a line.
+        QObject::connect(&session, &TraceSession::logBatch, &session, [](const LogBatch& batch) {
+            QByteArray text;
+            text.reserve(batch.byteCount());
+            for (qsizetype i = 0; i < batch.size(); ++i) {
+                text += batch.text(i).toLocal8Bit();
+                text += '\n';
+            }
             std::fwrite(text.constData(), 1, size_t(text.size()), stderr);
-            std::fputc('\n', stderr);
         });
     }
     QTimer stopTimer;

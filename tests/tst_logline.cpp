@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// LogLine (classification, log file form), LineSplitter (lines across partial reads) and LogBuffer (bounded).
+// LogLine (classification, log file form), LineSplitter (lines across partial reads), LogBatch (lines of one
+// read) and LogBuffer (bounded).
 #include "trace/logline.h"
 
 #include <QRandomGenerator>
@@ -75,6 +76,60 @@ private Q_SLOTS:
         QFETCH(QString, text);
         QFETCH(LogLine::Kind, kind);
         QCOMPARE(LogLine::classify(text), kind);
+        QCOMPARE(LogLine::classifyUtf8(text.toUtf8()), kind);
+    }
+
+    void classifyUtf8AgreesWithClassify()
+    {
+        // Lines made of markers, ASCII and Unicode spaces (which trimmed() removes), non-ASCII letters and
+        // invalid bytes: the byte-level classification must give what decoding and classifying gives.
+        const QList<QByteArray> pieces = { "Warning", "warning", "WARNING", "Error", "ERROR:", "[ ", "]", "Attached",
+            "Visit https://magic-trace.org/", " ", "\t", "\xc2\xa0", "\xe2\x80\x83", "\xc2\x85", "\xef\xbb\xbf", "\xff",
+            "\xc3\xa9", "\xe2\x84\xaa", "x", "BUG:", "(Unix.Exit", "\r", "\x1f", "Intel PT support not found" };
+        QRandomGenerator rng(7);
+        for (int round = 0; round < 20000; ++round) {
+            QByteArray line;
+            const int n = int(rng.bounded(0, 6));
+            for (int i = 0; i < n; ++i)
+                line += pieces.at(rng.bounded(int(pieces.size())));
+            QCOMPARE(LogLine::classifyUtf8(line), LogLine::classify(QString::fromUtf8(line)));
+        }
+    }
+
+    void batchHoldsLines()
+    {
+        LogBatch batch(LogLine::Stream::StdOut, 1234, 56);
+        QVERIFY(batch.isEmpty());
+        batch.append("[ Attached. ]", false, LogLine::Kind::Progress);
+        batch.append("", false, LogLine::Kind::Other);
+        batch.append("caf\xc3\xa9 \xff", true, LogLine::Kind::Other);
+        QCOMPARE(batch.size(), 3);
+        QCOMPARE(batch.byteCount(), 13 + 0 + 7 + 3);
+        QCOMPARE(batch.bytes(0), QByteArrayView("[ Attached. ]"));
+        QCOMPARE(batch.text(1), QString());
+        QCOMPARE(batch.text(2), u"caf\u00e9 \ufffd"_s);
+        QCOMPARE(batch.kind(0), LogLine::Kind::Progress);
+        QVERIFY(batch.isTruncated(2));
+        const LogLine line = batch.line(0);
+        QCOMPARE(line.text, u"[ Attached. ]"_s);
+        QCOMPARE(line.stream, LogLine::Stream::StdOut);
+        QCOMPARE(line.timeMs, 1234);
+        QCOMPARE(line.elapsedNs, 56);
+        QCOMPARE(line.kind, LogLine::Kind::Progress);
+        QVERIFY(!line.truncated);
+        // Squeezing gives back an unused reserve and keeps the lines.
+        LogBatch reserved(LogLine::Stream::StdErr, 0, 0);
+        reserved.reserve(1000, 64 * 1024);
+        reserved.append("only line", true, LogLine::Kind::Other);
+        reserved.squeeze();
+        QCOMPARE(reserved.size(), 1);
+        QCOMPARE(reserved.text(0), u"only line"_s);
+        QVERIFY(reserved.isTruncated(0));
+        // Copies share the bytes and stay valid when the original goes on.
+        const LogBatch copy = batch;
+        batch.append("more", false, LogLine::Kind::Other);
+        QCOMPARE(copy.size(), 3);
+        QCOMPARE(copy.text(0), u"[ Attached. ]"_s);
     }
 
     void logFileLine()
@@ -167,20 +222,58 @@ private Q_SLOTS:
         QVERIFY(text.endsWith(u" ok"_s));
     }
 
+    void bufferKeepsHeadAndTail_data()
+    {
+        QTest::addColumn<QList<int>>("batchSizes"); // empty: one LogLine at a time
+        QTest::newRow("line by line") << QList<int> {};
+        QTest::newRow("batches of 1") << QList<int> { 1 };
+        QTest::newRow("batches of 2") << QList<int> { 2 };
+        QTest::newRow("mixed batches") << QList<int> { 3, 1, 7, 4 };
+        QTest::newRow("one batch bigger than head and tail") << QList<int> { 100 };
+        QTest::newRow("batches bigger than the tail") << QList<int> { 11, 40 };
+        QTest::newRow("empty batches in between") << QList<int> { 0, 6, 0, 9 };
+    }
     void bufferKeepsHeadAndTail()
     {
+        QFETCH(QList<int>, batchSizes);
         LogBuffer buffer(3, 5);
-        for (int i = 0; i < 100; ++i) {
-            LogLine line;
-            line.text = QString::number(i);
-            buffer.append(line);
+        int next = 0;
+        int round = 0;
+        while (next < 100) {
+            if (batchSizes.isEmpty()) {
+                LogLine line;
+                line.text = QString::number(next++);
+                buffer.append(line);
+                continue;
+            }
+            LogBatch batch(LogLine::Stream::StdErr, 0, 0);
+            const int size = batchSizes.at(round++ % batchSizes.size());
+            for (int i = 0; i < size && next < 100; ++i)
+                batch.append(QByteArray::number(next++), false, LogLine::Kind::Other);
+            buffer.append(batch);
         }
         QCOMPARE(buffer.totalLines(), 100);
         QCOMPARE(buffer.droppedLines(), 92);
+        QCOMPARE(buffer.totalBytes(), 10 * 2 + 90 * 3); // "0".."9", "10".."99", each with its line end
         QStringList texts;
         for (const LogLine& l : buffer.lines())
             texts << l.text;
         QCOMPARE(texts, (QStringList { u"0"_s, u"1"_s, u"2"_s, u"95"_s, u"96"_s, u"97"_s, u"98"_s, u"99"_s }));
+    }
+
+    void bufferHoldsFewBatchesInAFlood()
+    {
+        // A million lines in batches of 700 (about one read of a flood): head and tail stay 2200 lines.
+        LogBuffer buffer;
+        LogBatch batch(LogLine::Stream::StdErr, 0, 0);
+        for (int i = 0; i < 700; ++i)
+            batch.append("Warning: perf reported an error decoding the trace", false, LogLine::Kind::Warning);
+        for (int i = 0; i < 1500; ++i)
+            buffer.append(batch);
+        QCOMPARE(buffer.totalLines(), 1'050'000);
+        QCOMPARE(buffer.lines().size(), 2200);
+        QCOMPARE(buffer.droppedLines(), 1'050'000 - 2200);
+        QCOMPARE(buffer.lines().last().kind, LogLine::Kind::Warning);
     }
 };
 

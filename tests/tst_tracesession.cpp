@@ -543,14 +543,25 @@ private Q_SLOTS:
         QVERIFY(session.result().diagnosis.sentence.contains(u"SIGTERM"_s));
     }
 
+    void floodIsDrainedWithBoundedMemory_data()
+    {
+        QTest::addColumn<bool>("perLine");
+        QTest::newRow("logBatch receiver") << false;
+        QTest::newRow("logLine receiver") << true;
+    }
     void floodIsDrainedWithBoundedMemory()
     {
+        QFETCH(bool, perLine);
         qputenv("FAKE_MAGIC_TRACE_SCENARIO", "flood");
         qputenv("FAKE_MAGIC_TRACE_FLOOD_BYTES", QByteArray::number(50 * 1024 * 1024));
         const qint64 pid = startTarget();
         TraceSession session(QStringLiteral(MTS_FAKE_MAGIC_TRACE), caps(u"v1.2.4"_s), attachRequest(pid, u"fl.fxt"_s));
         qint64 lines = 0;
-        connect(&session, &TraceSession::logLine, this, [&lines](const LogLine&) { ++lines; });
+        if (perLine)
+            connect(&session, &TraceSession::logLine, this, [&lines](const LogLine&) { ++lines; });
+        else
+            connect(
+                &session, &TraceSession::logBatch, this, [&lines](const LogBatch& batch) { lines += batch.size(); });
         QVERIFY(session.start());
         QTRY_COMPARE_WITH_TIMEOUT(session.state(), State::Recording, kWait);
         session.stop();
@@ -562,10 +573,68 @@ private Q_SLOTS:
         // In memory: only the head and the tail.
         QVERIFY(session.recentLog().size() <= 2200);
         QVERIFY(session.logBuffer().droppedLines() > 0);
-        // The last lines are kept (the success line is among them); the whole log is on disk.
+        // The last lines are kept (the success line is among them); the whole log is on disk, every line.
         QVERIFY(session.recentLog().last().text.startsWith(u"Visit https://magic-trace.org/"_s));
-        QVERIFY(QFileInfo(session.result().logPath).size() > 50 * 1024 * 1024);
+        QFile log(session.result().logPath);
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        qint64 fileLines = 0;
+        qint64 warnings = 0;
+        while (!log.atEnd()) {
+            const QByteArray line = log.readLine();
+            if (!line.startsWith('#'))
+                ++fileLines;
+            if (line.contains(
+                    " E| Warning: perf reported an error decoding the trace: 'Overflow packet (foo)' @ IP 0x"))
+                ++warnings;
+        }
+        QCOMPARE(fileLines, lines);
+        QVERIFY(warnings > 500'000);
+        QVERIFY(log.size() > 50 * 1024 * 1024);
+        log.close();
         QFile::remove(session.result().logPath);
+    }
+
+    void batchesAndLinesAgree()
+    {
+        // The same lines, in the same order, whichever signal one follows; logLine interleaves with the state
+        // changes, logBatch comes after the state changes of its lines.
+        qputenv("FAKE_MAGIC_TRACE_VERSION", "v1.2.4");
+        const qint64 pid = startTarget();
+        TraceSession session(QStringLiteral(MTS_FAKE_MAGIC_TRACE), caps(u"v1.2.4"_s), attachRequest(pid, u"ag.fxt"_s));
+        QList<LogLine> perLine;
+        QList<LogLine> fromBatches;
+        QList<State> stateAtAttachedBatch;
+        connect(&session, &TraceSession::logLine, this, [&](const LogLine& line) { perLine.append(line); });
+        connect(&session, &TraceSession::logBatch, this, [&](const LogBatch& batch) {
+            QVERIFY(!batch.isEmpty());
+            for (qsizetype i = 0; i < batch.size(); ++i) {
+                fromBatches.append(batch.line(i));
+                if (batch.text(i).startsWith(u"[ Attached"_s))
+                    stateAtAttachedBatch.append(session.state());
+            }
+        });
+        QVERIFY(session.start());
+        QTRY_COMPARE_WITH_TIMEOUT(session.state(), State::Recording, kWait);
+        session.stop();
+        QVERIFY(waitEnded(session));
+        QCOMPARE(session.result().outcome, TraceResult::Outcome::Finished);
+        QCOMPARE(stateAtAttachedBatch, QList<State> { State::Recording });
+        QCOMPARE(fromBatches.size(), perLine.size());
+        QCOMPARE(qint64(perLine.size()), session.result().logLineCount);
+        QVERIFY(perLine.size() >= 5);
+        for (qsizetype i = 0; i < perLine.size(); ++i) {
+            QCOMPARE(fromBatches.at(i).text, perLine.at(i).text);
+            QCOMPARE(fromBatches.at(i).kind, perLine.at(i).kind);
+            QCOMPARE(fromBatches.at(i).stream, perLine.at(i).stream);
+            QCOMPARE(fromBatches.at(i).timeMs, perLine.at(i).timeMs);
+            QCOMPARE(fromBatches.at(i).kind, LogLine::classify(perLine.at(i).text));
+        }
+        QVERIFY(perLine.last().text.startsWith(u"Visit https://magic-trace.org/"_s));
+        // The kept log is the same lines.
+        const QList<LogLine> kept = session.recentLog();
+        QCOMPARE(kept.size(), perLine.size());
+        for (qsizetype i = 0; i < kept.size(); ++i)
+            QCOMPARE(kept.at(i).text, perLine.at(i).text);
     }
 
     void concurrentTraces()

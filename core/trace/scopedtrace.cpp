@@ -85,12 +85,15 @@ void ScopedTrace::Private::run()
     QEventLoop loop;
     QObject::connect(
         &traceSession, &TraceSession::stateChanged, &traceSession, [this](TraceSession::State s) { publish(s); });
-    QObject::connect(&traceSession, &TraceSession::logLine, &traceSession, [this](const LogLine& line) {
-        if (options.echoLogToStderr)
-            std::fprintf(stderr, "%s\n", line.text.toLocal8Bit().constData());
-        if (options.onLogLine)
-            options.onLogLine(line);
-    });
+    // Lines are decoded only for someone who wants them: a flood costs nothing otherwise.
+    if (options.echoLogToStderr || options.onLogLine) {
+        QObject::connect(&traceSession, &TraceSession::logLine, &traceSession, [this](const LogLine& line) {
+            if (options.echoLogToStderr)
+                std::fprintf(stderr, "%s\n", line.text.toLocal8Bit().constData());
+            if (options.onLogLine)
+                options.onLogLine(line);
+        });
+    }
     QObject::connect(&traceSession, &TraceSession::finished, &loop, [this, &loop](const TraceResult& r) {
         {
             std::lock_guard lock(mutex);

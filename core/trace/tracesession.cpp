@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QMetaMethod>
 #include <QSocketNotifier>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -68,6 +69,7 @@ TraceSession::TraceSession(const QString& magicTracePath, const MagicTraceCapabi
     , m_request(request)
 {
     qRegisterMetaType<LogLine>();
+    qRegisterMetaType<LogBatch>();
     qRegisterMetaType<TraceResult>();
     m_result.request = request;
     m_result.magicTracePath = m_magicTracePath;
@@ -228,6 +230,8 @@ bool TraceSession::start(QString* error)
             qPrintable(m_logFile->errorString()));
         m_logFile.reset();
         m_result.logPath.clear();
+    } else {
+        m_logPending.reserve(kLogFlushBytes + 2 * LineSplitter::maxLineLength);
     }
 
     const QStringList arguments = m_request.magicTraceArguments();
@@ -321,38 +325,41 @@ void TraceSession::drain(QProcess::ProcessChannel channel)
     const QByteArray data = isErr ? m_process->readAllStandardError() : m_process->readAllStandardOutput();
     if (data.isEmpty())
         return;
-    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-    const qint64 elapsed = m_clock.nsecsElapsed();
     const LogLine::Stream stream = isErr ? LogLine::Stream::StdErr : LogLine::Stream::StdOut;
     LineSplitter& splitter = isErr ? m_stderrSplitter : m_stdoutSplitter;
-    splitter.feed(
-        data, [&](QByteArrayView bytes, bool truncated) { handleLine(bytes, truncated, stream, nowMs, elapsed); });
+    LogBatch batch(stream, QDateTime::currentMSecsSinceEpoch(), m_clock.nsecsElapsed());
+    // About 90 bytes a line in a flood of warnings; the reserve is a hint.
+    batch.reserve(data.size() / 80 + 1, data.size() + splitter.pendingBytes());
+    const bool emitLines = isSignalConnected(QMetaMethod::fromSignal(&TraceSession::logLine));
+    splitter.feed(data, [&](QByteArrayView bytes, bool truncated) { handleLine(bytes, truncated, batch, emitLines); });
+    batch.squeeze(); // the log keeps recent batches: only their lines, not the reserve
+    endBatch(batch);
 }
 
-void TraceSession::handleLine(
-    QByteArrayView bytes, bool truncated, LogLine::Stream stream, qint64 nowMs, qint64 elapsedNs)
+void TraceSession::handleLine(QByteArrayView bytes, bool truncated, LogBatch& batch, bool emitLines)
 {
-    LogLine line;
-    line.timeMs = nowMs;
-    line.elapsedNs = elapsedNs;
-    line.text = QString::fromUtf8(bytes);
-    line.stream = stream;
-    line.kind = LogLine::classify(line.text);
-    line.truncated = truncated;
-
-    // The state change first, so that a logLine() receiver already sees the new state.
-    if (stream == LogLine::Stream::StdErr) {
-        handleProtocolLine(line.text);
-    }
-    m_log.append(line);
-    writeLogLine(bytes, stream, truncated, nowMs);
-    Q_EMIT logLine(line);
+    const LogLine::Kind kind = LogLine::classifyUtf8(bytes);
+    // The state change first, so that a receiver of the line already sees the new state.
+    if (batch.stream() == LogLine::Stream::StdErr && bytes.startsWith("[ "))
+        handleProtocolLine(bytes);
+    batch.append(bytes, truncated, kind);
+    writeLogLine(bytes, batch.stream(), truncated, batch.timeMs());
+    if (emitLines)
+        Q_EMIT logLine(batch.line(batch.size() - 1));
 }
 
-void TraceSession::handleProtocolLine(const QString& text)
+void TraceSession::endBatch(const LogBatch& batch)
+{
+    if (batch.isEmpty())
+        return;
+    m_log.append(batch);
+    Q_EMIT logBatch(batch);
+}
+
+void TraceSession::handleProtocolLine(QByteArrayView text)
 {
     // Exact prefixes from the protocol notes. Never match "Attach" alone: "[ Attaching to SYM @ 0x...]" has it.
-    if (text.startsWith(u"[ Attached")) {
+    if (text.startsWith("[ Attached")) {
         if (m_state == State::Starting || m_state == State::Attaching) {
             m_handshakeSeen = true;
             m_attachTimer.stop();
@@ -363,10 +370,10 @@ void TraceSession::handleProtocolLine(const QString& text)
             if (m_stopPending || (allGone && m_request.stopWhenTargetsExit))
                 sendStop();
         }
-    } else if (text.startsWith(u"[ Got signal")) {
+    } else if (text.startsWith("[ Got signal")) {
         if (m_state == State::Recording)
             setState(State::Stopping); // a SIGINT from elsewhere; magic-trace is stopping anyway
-    } else if (text.startsWith(u"[ Snapshot taken")) {
+    } else if (text.startsWith("[ Snapshot taken")) {
         if (m_state == State::Recording && !m_result.stopSent) {
             if (m_request.mode == TraceRequest::Mode::Run) {
                 setState(State::Stopping); // the program has exited
@@ -375,7 +382,7 @@ void TraceSession::handleProtocolLine(const QString& text)
                 setState(State::Stopping);
             }
         }
-    } else if (text.startsWith(u"[ Decoding")) {
+    } else if (text.startsWith("[ Decoding")) {
         if (m_state == State::Recording || m_state == State::Stopping)
             setState(State::Decoding);
     }
@@ -528,10 +535,14 @@ void TraceSession::onFinished(int exitCode, QProcess::ExitStatus status)
     drain(QProcess::StandardOutput);
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
     const qint64 elapsed = m_clock.nsecsElapsed();
-    m_stderrSplitter.finish(
-        [&](QByteArrayView b, bool t) { handleLine(b, t, LogLine::Stream::StdErr, nowMs, elapsed); });
-    m_stdoutSplitter.finish(
-        [&](QByteArrayView b, bool t) { handleLine(b, t, LogLine::Stream::StdOut, nowMs, elapsed); });
+    const bool emitLines = isSignalConnected(QMetaMethod::fromSignal(&TraceSession::logLine));
+    for (const LogLine::Stream stream : { LogLine::Stream::StdErr, LogLine::Stream::StdOut }) {
+        LogBatch batch(stream, nowMs, elapsed);
+        (stream == LogLine::Stream::StdErr ? m_stderrSplitter : m_stdoutSplitter).finish([&](QByteArrayView b, bool t) {
+            handleLine(b, t, batch, emitLines);
+        });
+        endBatch(batch);
+    }
 
     m_result.crashed = status == QProcess::CrashExit;
     m_result.exitCode = m_result.crashed ? -1 : exitCode;
@@ -643,8 +654,9 @@ void TraceSession::writeLog(const QString& text)
 
 void TraceSession::writeLogLine(QByteArrayView bytes, LogLine::Stream stream, bool truncated, qint64 timeMs)
 {
-    // The same form as LogLine::toLogFileLine(), built from the raw bytes: a flood of lines must not cost a date
-    // formatting each.
+    // The same form as LogLine::toLogFileLine(), built from the raw bytes, with the time prefix formatted once
+    // per read (a flood must not cost a date formatting a line). Formatted after the line's state change: the
+    // handshake must not wait for it.
     if (!m_logFile)
         return;
     if (timeMs != m_logPrefixMs) {
@@ -667,7 +679,7 @@ void TraceSession::flushLog()
         return;
     m_logFile->write(m_logPending);
     m_logFile->flush();
-    m_logPending.clear();
+    m_logPending.truncate(0); // keeps the capacity: no reallocation and fresh pages for every flush
 }
 
 QString TraceResult::outcomeName(Outcome outcome)

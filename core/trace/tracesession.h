@@ -64,6 +64,11 @@ public:
 
 Q_SIGNALS:
     void stateChanged(TraceSession::State state);
+    // Every complete line magic-trace (or the traced program) wrote, once per read: the cheap way to follow a
+    // flood. Emitted after the lines' protocol markers have changed the state.
+    void logBatch(const LogBatch& batch);
+    // The same lines one by one, in order with the state changes they cause (a receiver sees the state a line
+    // led to). Built only while something is connected: each line then costs a QString and a signal.
     void logLine(const LogLine& line);
     // stop() was called before the handshake; the SIGINT will be sent once magic-trace has attached.
     void stopHeld();
@@ -77,8 +82,9 @@ private:
     void onErrorOccurred(QProcess::ProcessError error);
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void drain(QProcess::ProcessChannel channel);
-    void handleLine(QByteArrayView bytes, bool truncated, LogLine::Stream stream, qint64 nowMs, qint64 elapsedNs);
-    void handleProtocolLine(const QString& text);
+    void handleLine(QByteArrayView bytes, bool truncated, LogBatch& batch, bool emitLines);
+    void endBatch(const LogBatch& batch);
+    void handleProtocolLine(QByteArrayView text);
     void sendStop();
     void killGroup();
     void onAttachTimeout();

@@ -5,8 +5,9 @@
 //     before its write) to TraceSession's stateChanged(Recording). Target: median < 2 ms. Baseline in the same
 //     run: a bare QProcess whose readyReadStandardError handler only looks for "[ Attached".
 //  2. stderr drain: a flood of decode warnings (default 500 MB) through TraceSession (split, classify, timestamp,
-//     bounded buffer, whole log to disk), in MB/s, with our resident memory sampled every 50 ms. Target:
-//     >= 100 MB/s, memory flat. Baseline: a bare QProcess that reads and discards the same flood.
+//     bounded buffer, whole log to disk), in MB/s, with our resident memory sampled every 50 ms, once with a
+//     logBatch receiver and once with a logLine receiver. Target: >= 100 MB/s, memory flat. Baseline: a bare
+//     QProcess that reads and discards the same flood.
 //
 // Usage: bench_trace [--rounds N] [--flood-mb M] [--dir DIR]
 #include "trace/tracesession.h"
@@ -15,6 +16,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -209,54 +211,65 @@ int main(int argc, char** argv)
         baselineCpuMBps = double(bytes) / (1024.0 * 1024.0) / (cpuSeconds() - cpuBefore);
     }
 
-    // 2b. TraceSession drain with memory samples.
-    TraceRequest request;
-    request.pids = { target.processId() };
-    request.outputPath = tmp.filePath(u"flood.fxt"_s);
-    TraceSession session(fake, caps, request);
-    qint64 decodingAt = 0;
-    qint64 lines = 0;
-    QObject::connect(&session, &TraceSession::logLine, &session, [&lines](const LogLine&) { ++lines; });
-    QObject::connect(&session, &TraceSession::stateChanged, &session, [&](TraceSession::State s) {
-        if (s == TraceSession::State::Recording)
-            session.stop();
-        if (s == TraceSession::State::Decoding)
-            decodingAt = monotonicNs();
-    });
-    const qint64 rssStart = residentKb();
-    qint64 rssMax = rssStart;
-    std::vector<qint64> samples;
-    QTimer sampler;
-    QObject::connect(&sampler, &QTimer::timeout, &sampler, [&] {
-        const qint64 kb = residentKb();
-        samples.push_back(kb);
-        rssMax = std::max(rssMax, kb);
-    });
-    sampler.start(50);
-    const double cpuBefore = cpuSeconds();
-    session.start();
-    waitFor([&] { return !session.isActive(); }, 600'000);
-    const qint64 endedAt = monotonicNs();
-    const double cpuUsed = cpuSeconds() - cpuBefore;
-    sampler.stop();
-    const TraceResult& r = session.result();
-    const double seconds = double(endedAt - decodingAt) / 1e9;
-    const double mb = double(r.logByteCount) / (1024.0 * 1024.0);
-    const double oursMBps = mb / seconds;
     std::printf("stderr drain, %d MB flood of decode warnings\n", floodMb);
     std::printf("  baseline bare QProcess read+discard : %.0f MB/s wall, %.0f MB per CPU-second of ours\n",
         baselineMBps, baselineCpuMBps);
-    std::printf("  TraceSession (split, classify, log) : %.0f MB/s  (%.1f MB, %lld lines in %.2f s, outcome %s)  "
-                "target >= 100 MB/s: %s\n",
-        oursMBps, mb, static_cast<long long>(lines), seconds, qPrintable(TraceResult::outcomeName(r.outcome)),
-        oursMBps >= 100 ? "met" : "MISSED");
-    std::printf(
-        "  TraceSession CPU: %.2f s user+sys in this process = %.0f MB per CPU-second\n", cpuUsed, mb / cpuUsed);
-    std::printf("  resident memory: start %lld KiB, max %lld KiB (+%lld KiB), %zu samples; in-memory log lines %lld "
-                "of %lld\n",
-        static_cast<long long>(rssStart), static_cast<long long>(rssMax), static_cast<long long>(rssMax - rssStart),
-        samples.size(), static_cast<long long>(session.recentLog().size()), static_cast<long long>(r.logLineCount));
-    QFile::remove(r.logPath);
+    std::fflush(stdout);
+
+    // 2b. TraceSession drain with memory samples: once with a receiver of logBatch (one signal per read, lines
+    // decoded by nobody), once with a receiver of logLine (a QString and a signal per line).
+    for (const bool perLine : { false, true }) {
+        TraceRequest request;
+        request.pids = { target.processId() };
+        request.outputPath = tmp.filePath(u"flood.fxt"_s);
+        TraceSession session(fake, caps, request);
+        qint64 decodingAt = 0;
+        qint64 lines = 0;
+        if (perLine)
+            QObject::connect(&session, &TraceSession::logLine, &session, [&lines](const LogLine&) { ++lines; });
+        else
+            QObject::connect(&session, &TraceSession::logBatch, &session,
+                [&lines](const LogBatch& batch) { lines += batch.size(); });
+        QObject::connect(&session, &TraceSession::stateChanged, &session, [&](TraceSession::State s) {
+            if (s == TraceSession::State::Recording)
+                session.stop();
+            if (s == TraceSession::State::Decoding)
+                decodingAt = monotonicNs();
+        });
+        const qint64 rssStart = residentKb();
+        qint64 rssMax = rssStart;
+        std::vector<qint64> samples;
+        QTimer sampler;
+        QObject::connect(&sampler, &QTimer::timeout, &sampler, [&] {
+            const qint64 kb = residentKb();
+            samples.push_back(kb);
+            rssMax = std::max(rssMax, kb);
+        });
+        sampler.start(50);
+        const double cpuBefore = cpuSeconds();
+        session.start();
+        waitFor([&] { return !session.isActive(); }, 600'000);
+        const qint64 endedAt = monotonicNs();
+        const double cpuUsed = cpuSeconds() - cpuBefore;
+        sampler.stop();
+        const TraceResult& r = session.result();
+        const double seconds = double(endedAt - decodingAt) / 1e9;
+        const double mb = double(r.logByteCount) / (1024.0 * 1024.0);
+        const double oursMBps = mb / seconds;
+        std::printf("  TraceSession, %s : %.0f MB/s  (%.1f MB, %lld lines in %.2f s, outcome %s)  target >= 100 MB/s: "
+                    "%s\n",
+            perLine ? "logLine receiver (per line) " : "logBatch receiver (per read)", oursMBps, mb,
+            static_cast<long long>(lines), seconds, qPrintable(TraceResult::outcomeName(r.outcome)),
+            oursMBps >= 100 ? "met" : "MISSED");
+        std::printf("    CPU: %.2f s user+sys in this process = %.0f MB per CPU-second\n", cpuUsed, mb / cpuUsed);
+        std::printf("    resident memory: start %lld KiB, max %lld KiB (+%lld KiB), %zu samples; in-memory log lines "
+                    "%lld of %lld; log file %lld bytes\n",
+            static_cast<long long>(rssStart), static_cast<long long>(rssMax), static_cast<long long>(rssMax - rssStart),
+            samples.size(), static_cast<long long>(session.recentLog().size()), static_cast<long long>(r.logLineCount),
+            static_cast<long long>(QFileInfo(r.logPath).size()));
+        std::fflush(stdout);
+        QFile::remove(r.logPath);
+    }
     target.kill();
     target.waitForFinished();
     return 0;
