@@ -259,6 +259,37 @@ private Q_SLOTS:
         QCOMPARE(resets.count(), 0);
     }
 
+    // A sorting proxy handles each move as a layout change of both parents: an orphaned family whose new parent
+    // the same scan reports moves there at once, not first to its grandparent.
+    void orphansMoveOnceToTheirReportedParent()
+    {
+        ProcessModel model;
+        model.setMode(Mode::Tree);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QList<ProcessInfo> list = { info(1, 0), info(2, 1), info(3, 2), info(4, 3), info(5, 3) };
+        model.setProcesses(list);
+        QSignalSpy moved(&model, &QAbstractItemModel::rowsMoved);
+        list.removeAt(2); // 3 exits; the kernel hands 4 and 5 to init
+        list[2].ppid = 1;
+        list[3].ppid = 1;
+        model.setProcesses(list);
+        QCOMPARE(moved.count(), 1);
+        QCOMPARE(model.indexOfPid(4).parent(), model.indexOfPid(1));
+        QCOMPARE(model.indexOfPid(5).parent(), model.indexOfPid(1));
+        checkTreeShape(model);
+
+        // Children reported under different parents: up to the grandparent first, then each to its place.
+        list = { info(1, 0), info(2, 1), info(3, 2), info(4, 3), info(5, 3) };
+        model.setProcesses(list);
+        list.removeAt(2);
+        list[2].ppid = 1;
+        list[3].ppid = 2;
+        model.setProcesses(list);
+        QCOMPARE(model.indexOfPid(4).parent(), model.indexOfPid(1));
+        QCOMPARE(model.indexOfPid(5).parent(), model.indexOfPid(2));
+        checkTreeShape(model);
+    }
+
     void cyclesDoNotHang()
     {
         for (Mode mode : { Mode::Flat, Mode::Tree }) {

@@ -220,11 +220,23 @@ void ProcessModel::removeNodes(const QList<Node*>& nodes)
 
     QSet<const Node*> leaving(nodes.cbegin(), nodes.cend());
     for (Node* node : nodes) {
-        // Orphans go up to the nearest ancestor that stays.
+        // Orphans go to the parent this scan reports for them when they all have the same one (usually init or a
+        // subreaper), else up to the nearest ancestor that stays: one move per orphaned family, as a sorting proxy
+        // treats every move as a layout change of both parents.
         Node* heir = node->parent;
         while (heir != &m_root && leaving.contains(heir))
             heir = heir->parent;
-        moveChildren(node, heir);
+        Node* reported = nullptr;
+        for (const Node* child : std::as_const(node->children)) {
+            Node* wanted = m_byPid.value(child->info.ppid);
+            if (!wanted || leaving.contains(wanted) || isAncestorOrSelf(child, wanted)
+                || (reported && wanted != reported)) {
+                reported = nullptr;
+                break;
+            }
+            reported = wanted;
+        }
+        moveChildren(node, reported ? reported : heir);
         Node* parent = node->parent;
         const int row = node->row;
         beginRemoveRows(indexFor(parent), row, row);
@@ -325,9 +337,9 @@ void ProcessModel::applyDiff(const ProcessDiff& diff)
             m_byPid.remove(key.pid);
         leaving.append(node);
     }
-    removeNodes(leaving);
 
-    // 2. Additions, including changes to processes we do not have.
+    // 2. New values (before the removals, so that orphans can move straight to the parent the scan reports for
+    // them), and additions, including changes to processes we do not have.
     QList<const ProcessInfo*> added;
     added.reserve(diff.added.size());
     for (const ProcessInfo& info : diff.added) {
@@ -346,6 +358,7 @@ void ProcessModel::applyDiff(const ProcessDiff& diff)
             added.append(&info);
         }
     }
+    removeNodes(leaving);
     addProcesses(added);
 
     // 3. Tree: processes whose parent changed, and top-level ones whose parent has appeared, move.
