@@ -9,6 +9,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <functional>
+
 using namespace Qt::StringLiterals;
 using Mode = ProcessModel::Mode;
 
@@ -174,8 +176,17 @@ private Q_SLOTS:
         QVERIFY(cell(ProcessModel::MemoryColumn).toString().contains(u"3"));
         QCOMPARE(cell(ProcessModel::ThreadsColumn).toInt(), 9);
         QCOMPARE(cell(ProcessModel::CommandLineColumn).toString(), u"editor --id 20"_s);
-        QCOMPARE(cell(ProcessModel::CpuColumn, ProcessModel::SortRole).toDouble(), 12.34);
-        QCOMPARE(cell(ProcessModel::MemoryColumn, ProcessModel::SortRole).toLongLong(), 3 * 1024 * 1024);
+        // Numbers sort as shown: rounded to the display's precision, in order across units.
+        QCOMPARE(cell(ProcessModel::CpuColumn, ProcessModel::SortRole).toDouble(), 12.3);
+        const qint64 mib = 1024 * 1024;
+        QCOMPARE(
+            cell(ProcessModel::MemoryColumn, ProcessModel::SortRole).toLongLong(), ProcessModel::memoryKey(3 * mib));
+        QCOMPARE(ProcessModel::memoryKey(3 * mib + 4096), ProcessModel::memoryKey(3 * mib));
+        QVERIFY(ProcessModel::memoryKey(1000) < ProcessModel::memoryKey(1023));
+        QVERIFY(ProcessModel::memoryKey(1023) < ProcessModel::memoryKey(1024));
+        QVERIFY(ProcessModel::memoryKey(3 * mib) < ProcessModel::memoryKey(3 * mib + mib / 2));
+        QVERIFY(ProcessModel::memoryKey(1023 * mib) < ProcessModel::memoryKey(1024 * mib));
+        QVERIFY(ProcessModel::memoryKey(0) < ProcessModel::memoryKey(1));
         QCOMPARE(cell(ProcessModel::NameColumn, Qt::ToolTipRole).toString(), u"/usr/bin/editor"_s);
         QVERIFY(cell(0, ProcessModel::TraceableRole).toBool());
         QVERIFY(cell(0, ProcessModel::MineRole).toBool());
@@ -246,6 +257,37 @@ private Q_SLOTS:
         QCOMPARE(model.indexOfPid(499).parent(), model.indexOfPid(1000));
         checkTreeShape(model);
         QCOMPARE(resets.count(), 0);
+    }
+
+    // A sorting proxy handles each move as a layout change of both parents: an orphaned family whose new parent
+    // the same scan reports moves there at once, not first to its grandparent.
+    void orphansMoveOnceToTheirReportedParent()
+    {
+        ProcessModel model;
+        model.setMode(Mode::Tree);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QList<ProcessInfo> list = { info(1, 0), info(2, 1), info(3, 2), info(4, 3), info(5, 3) };
+        model.setProcesses(list);
+        QSignalSpy moved(&model, &QAbstractItemModel::rowsMoved);
+        list.removeAt(2); // 3 exits; the kernel hands 4 and 5 to init
+        list[2].ppid = 1;
+        list[3].ppid = 1;
+        model.setProcesses(list);
+        QCOMPARE(moved.count(), 1);
+        QCOMPARE(model.indexOfPid(4).parent(), model.indexOfPid(1));
+        QCOMPARE(model.indexOfPid(5).parent(), model.indexOfPid(1));
+        checkTreeShape(model);
+
+        // Children reported under different parents: up to the grandparent first, then each to its place.
+        list = { info(1, 0), info(2, 1), info(3, 2), info(4, 3), info(5, 3) };
+        model.setProcesses(list);
+        list.removeAt(2);
+        list[2].ppid = 1;
+        list[3].ppid = 2;
+        model.setProcesses(list);
+        QCOMPARE(model.indexOfPid(4).parent(), model.indexOfPid(1));
+        QCOMPARE(model.indexOfPid(5).parent(), model.indexOfPid(2));
+        checkTreeShape(model);
     }
 
     void cyclesDoNotHang()
@@ -342,9 +384,18 @@ private Q_SLOTS:
         list[1].cpuPercent = 50;
         model.setProcesses(list);
         QCOMPARE(changed.count(), 1);
-        QCOMPARE(changed.first().at(0).toModelIndex(), model.indexOfPid(2, 0));
-        QCOMPARE(changed.first().at(1).toModelIndex(), model.indexOfPid(2, ProcessModel::ColumnCount - 1));
+        QCOMPARE(changed.first().at(0).toModelIndex(), model.indexOfPid(2, ProcessModel::CpuColumn));
+        QCOMPARE(changed.first().at(1).toModelIndex(), model.indexOfPid(2, ProcessModel::CpuColumn));
         QCOMPARE(inserted.count(), 0);
+
+        // Adjacent rows that change come in one signal.
+        changed.clear();
+        list[1].cpuPercent = 20;
+        list[2].threads = 5;
+        model.setProcesses(list);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.first().at(0).toModelIndex(), model.indexOfPid(2, ProcessModel::CpuColumn));
+        QCOMPARE(changed.first().at(1).toModelIndex(), model.indexOfPid(3, ProcessModel::ThreadsColumn));
 
         // Applying a diff with keys the model does not know: removals ignored, changes added.
         ProcessDiff odd;
@@ -353,6 +404,88 @@ private Q_SLOTS:
         model.applyDiff(odd);
         QCOMPARE(model.processCount(), 4);
         QVERIFY(model.indexOfPid(78).isValid());
+    }
+
+    // Only what the user can see changing is signalled, with the cells and the roles that changed: a sorting,
+    // filtering proxy does work for every dataChanged, and a refresh changes many invisible digits.
+    void dataChangedOnlyForShownChanges_data()
+    {
+        QTest::addColumn<std::function<void(ProcessInfo&)>>("change");
+        QTest::addColumn<int>("firstColumn"); // -1: no signal
+        QTest::addColumn<int>("lastColumn");
+        QTest::addColumn<bool>("allRoles");
+        QTest::addColumn<bool>("filterRole");
+        using F = std::function<void(ProcessInfo&)>;
+        const int cpu = ProcessModel::CpuColumn;
+        const int memory = ProcessModel::MemoryColumn;
+        QTest::newRow("cpu below display precision")
+            << F([](ProcessInfo& p) { p.cpuPercent = 12.34; }) << -1 << -1 << false << false;
+        QTest::newRow("cpu shown value changes")
+            << F([](ProcessInfo& p) { p.cpuPercent = 12.36; }) << cpu << cpu << false << false;
+        QTest::newRow("memory below display precision")
+            << F([](ProcessInfo& p) { p.rssBytes += 4096; }) << -1 << -1 << false << false;
+        QTest::newRow("memory shown value changes")
+            << F([](ProcessInfo& p) { p.rssBytes += 512 * 1024; }) << memory << memory << false << false;
+        QTest::newRow("threads") << F([](ProcessInfo& p) { p.threads = 9; }) << int(ProcessModel::ThreadsColumn)
+                                 << int(ProcessModel::ThreadsColumn) << false << false;
+        QTest::newRow("state letter only") << F([](ProcessInfo& p) { p.state = 'R'; }) << -1 << -1 << false << false;
+        QTest::newRow("becomes a zombie")
+            << F([](ProcessInfo& p) { p.state = 'Z'; }) << int(ProcessModel::CommandLineColumn)
+            << int(ProcessModel::CommandLineColumn) << false << true;
+        QTest::newRow("name (and so command line)")
+            << F([](ProcessInfo& p) { p.name = u"renamed"_s; }) << int(ProcessModel::NameColumn)
+            << int(ProcessModel::CommandLineColumn) << false << true;
+        QTest::newRow("arguments") << F([](ProcessInfo& p) { p.arguments = { u"x"_s }; })
+                                   << int(ProcessModel::CommandLineColumn) << int(ProcessModel::CommandLineColumn)
+                                   << false << true;
+        QTest::newRow("no longer traceable") << F([](ProcessInfo& p) {
+            p.traceable = false;
+            p.reason = u"why"_s;
+        }) << 0 << int(ProcessModel::ColumnCount - 1)
+                                             << true << true;
+        QTest::newRow("cpu and memory") << F([](ProcessInfo& p) {
+            p.cpuPercent = 50;
+            p.rssBytes *= 2;
+        }) << cpu << memory << false << false;
+    }
+
+    void dataChangedOnlyForShownChanges()
+    {
+        QFETCH(std::function<void(ProcessInfo&)>, change);
+        QFETCH(int, firstColumn);
+        QFETCH(int, lastColumn);
+        QFETCH(bool, allRoles);
+        QFETCH(bool, filterRole);
+        for (const Mode mode : { Mode::Flat, Mode::Tree }) {
+            ProcessModel model;
+            model.setMode(mode);
+            QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+            QList<ProcessInfo> list = { info(1, 0), info(2, 1), info(3, 1) };
+            list[1].cpuPercent = 12.3;
+            list[1].rssBytes = 10 * 1024 * 1024;
+            list[1].state = 'S';
+            model.setProcesses(list);
+            const QString shownCpu = model.indexOfPid(2, ProcessModel::CpuColumn).data().toString();
+            QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+            change(list[1]);
+            model.setProcesses(list);
+            QCOMPARE(*model.processAt(model.indexOfPid(2)), list[1]); // the data is always current
+            if (firstColumn < 0) {
+                QCOMPARE(changed.count(), 0);
+                QCOMPARE(model.indexOfPid(2, ProcessModel::CpuColumn).data().toString(), shownCpu);
+                continue;
+            }
+            QCOMPARE(changed.count(), 1);
+            QCOMPARE(changed.first().at(0).toModelIndex(), model.indexOfPid(2, firstColumn));
+            QCOMPARE(changed.first().at(1).toModelIndex(), model.indexOfPid(2, lastColumn));
+            const auto roles = changed.first().at(2).value<QList<int>>();
+            QCOMPARE(roles.isEmpty(), allRoles);
+            if (!allRoles) {
+                QVERIFY(roles.contains(Qt::DisplayRole));
+                QVERIFY(roles.contains(ProcessModel::SortRole));
+                QCOMPARE(roles.contains(ProcessModel::FilterRole), filterRole);
+            }
+        }
     }
 
     void followsTable()

@@ -3,6 +3,10 @@
 
 #include "processes/processmodel.h"
 
+#include <algorithm>
+#include <charconv>
+#include <string_view>
+
 ProcessFilterModel::ProcessFilterModel(QObject* parent)
     : QSortFilterProxyModel(parent)
 {
@@ -12,6 +16,9 @@ ProcessFilterModel::ProcessFilterModel(QObject* parent)
     setRecursiveFilteringEnabled(true);
     setDynamicSortFilter(true);
     setSortRole(ProcessModel::SortRole);
+    // The model names FilterRole in dataChanged only when filtered fields change: a CPU % update then does not
+    // make the proxy re-filter the row's ancestors.
+    setFilterRole(ProcessModel::FilterRole);
 }
 
 void ProcessFilterModel::setSourceModel(QAbstractItemModel* model)
@@ -31,6 +38,11 @@ void ProcessFilterModel::applyText()
     if (m_pendingText != m_appliedText) {
         m_appliedText = m_pendingText;
         m_terms = m_appliedText.split(u' ', Qt::SkipEmptyParts);
+        m_digitTerms.clear();
+        for (const QString& term : std::as_const(m_terms)) {
+            const bool digits = std::all_of(term.cbegin(), term.cend(), [](QChar c) { return c >= u'0' && c <= u'9'; });
+            m_digitTerms.push_back(digits ? term.toStdString() : std::string());
+        }
         invalidateRowsFilter();
     }
     Q_EMIT filterApplied();
@@ -77,15 +89,36 @@ bool ProcessFilterModel::accepts(const ProcessInfo& p) const
         return false;
     if (m_terms.isEmpty())
         return true;
-    const QString pid = QString::number(p.pid);
-    QString commandLine; // built only when a term needs it
-    for (const QString& term : m_terms) {
-        if (p.name.contains(term, Qt::CaseInsensitive) || pid.contains(term)
-            || p.userName.contains(term, Qt::CaseInsensitive))
+    // This runs for every row on each filter change and, in tree mode, for whole subtrees when rows come and go
+    // (recursive filtering): no allocation unless a term has to be looked for in a kernel thread's or a zombie's
+    // bracketed command line. Terms hold no spaces, so matching each argument is matching the joined line.
+    QString commandLine;
+    for (qsizetype i = 0; i < m_terms.size(); ++i) {
+        const QString& term = m_terms.at(i);
+        if (p.name.contains(term, Qt::CaseInsensitive) || p.userName.contains(term, Qt::CaseInsensitive))
             continue;
-        if (commandLine.isNull())
-            commandLine = p.commandLine();
-        if (!commandLine.contains(term, Qt::CaseInsensitive))
+        if (!m_digitTerms.at(size_t(i)).empty()) {
+            char digits[24];
+            const auto end = std::to_chars(digits, digits + sizeof digits, p.pid).ptr;
+            if (std::string_view(digits, size_t(end - digits)).find(m_digitTerms.at(size_t(i)))
+                != std::string_view::npos)
+                continue;
+        }
+        if (p.kernelThread || p.isZombie()) {
+            if (commandLine.isNull())
+                commandLine = p.commandLine();
+            if (commandLine.contains(term, Qt::CaseInsensitive))
+                continue;
+            return false;
+        }
+        bool found = false;
+        for (const QString& argument : p.arguments) {
+            if (argument.contains(term, Qt::CaseInsensitive)) {
+                found = true;
+                break;
+            }
+        }
+        if (!found)
             return false;
     }
     return true;
@@ -119,10 +152,12 @@ bool ProcessFilterModel::lessThan(const QModelIndex& left, const QModelIndex& ri
         return byText(a->name, b->name);
     case ProcessModel::UserColumn:
         return byText(a->userName, b->userName);
+    // CPU % and memory sort as shown (rounded): rows that look equal keep PID order, and the order changes only
+    // when the model signals a change.
     case ProcessModel::CpuColumn:
-        return byNumber(a->cpuPercent, b->cpuPercent);
+        return byNumber(ProcessModel::cpuTenths(a->cpuPercent), ProcessModel::cpuTenths(b->cpuPercent));
     case ProcessModel::MemoryColumn:
-        return byNumber(a->rssBytes, b->rssBytes);
+        return byNumber(ProcessModel::memoryKey(a->rssBytes), ProcessModel::memoryKey(b->rssBytes));
     case ProcessModel::ThreadsColumn:
         return byNumber(a->threads, b->threads);
     case ProcessModel::CommandLineColumn:

@@ -4,6 +4,9 @@
 #include <QSortFilterProxyModel>
 #include <QTimer>
 
+#include <string>
+#include <vector>
+
 class ProcessModel;
 struct ProcessInfo;
 
@@ -59,6 +62,7 @@ private:
     QString m_pendingText;
     QString m_appliedText;
     QStringList m_terms;
+    std::vector<std::string> m_digitTerms; // per term: the term when it is all digits (it may match the PID)
     bool m_onlyMine = false;
     bool m_onlyTraceable = false;
     bool m_hideKernelThreads = false;

@@ -6,6 +6,8 @@
 #include <QLocale>
 #include <QSet>
 #include <algorithm>
+#include <cmath>
+#include <utility>
 
 ProcessModel::ProcessModel(QObject* parent)
     : QAbstractItemModel(parent)
@@ -218,11 +220,23 @@ void ProcessModel::removeNodes(const QList<Node*>& nodes)
 
     QSet<const Node*> leaving(nodes.cbegin(), nodes.cend());
     for (Node* node : nodes) {
-        // Orphans go up to the nearest ancestor that stays.
+        // Orphans go to the parent this scan reports for them when they all have the same one (usually init or a
+        // subreaper), else up to the nearest ancestor that stays: one move per orphaned family, as a sorting proxy
+        // treats every move as a layout change of both parents.
         Node* heir = node->parent;
         while (heir != &m_root && leaving.contains(heir))
             heir = heir->parent;
-        moveChildren(node, heir);
+        Node* reported = nullptr;
+        for (const Node* child : std::as_const(node->children)) {
+            Node* wanted = m_byPid.value(child->info.ppid);
+            if (!wanted || leaving.contains(wanted) || isAncestorOrSelf(child, wanted)
+                || (reported && wanted != reported)) {
+                reported = nullptr;
+                break;
+            }
+            reported = wanted;
+        }
+        moveChildren(node, reported ? reported : heir);
         Node* parent = node->parent;
         const int row = node->row;
         beginRemoveRows(indexFor(parent), row, row);
@@ -323,9 +337,9 @@ void ProcessModel::applyDiff(const ProcessDiff& diff)
             m_byPid.remove(key.pid);
         leaving.append(node);
     }
-    removeNodes(leaving);
 
-    // 2. Additions, including changes to processes we do not have.
+    // 2. New values (before the removals, so that orphans can move straight to the parent the scan reports for
+    // them), and additions, including changes to processes we do not have.
     QList<const ProcessInfo*> added;
     added.reserve(diff.added.size());
     for (const ProcessInfo& info : diff.added) {
@@ -334,14 +348,17 @@ void ProcessModel::applyDiff(const ProcessDiff& diff)
     }
     QList<Node*> changed;
     changed.reserve(diff.changed.size());
+    QList<std::pair<Node*, ProcessInfo>> before; // old values, to tell what the user sees change
+    before.reserve(diff.changed.size());
     for (const ProcessInfo& info : diff.changed) {
         if (Node* node = m_byKey.value(info.key())) {
-            node->info = info;
+            before.append({ node, std::exchange(node->info, info) });
             changed.append(node);
         } else {
             added.append(&info);
         }
     }
+    removeNodes(leaving);
     addProcesses(added);
 
     // 3. Tree: processes whose parent changed, and top-level ones whose parent has appeared, move.
@@ -356,8 +373,119 @@ void ProcessModel::applyDiff(const ProcessDiff& diff)
     }
 
     // 4. Changed values.
-    for (Node* node : std::as_const(changed))
-        Q_EMIT dataChanged(indexFor(node, 0), indexFor(node, ColumnCount - 1));
+    emitDataChanged(before);
+}
+
+namespace {
+
+// Which cells of a row show something else now, and which roles of them changed.
+struct CellChange
+{
+    int firstColumn = ProcessModel::ColumnCount;
+    int lastColumn = -1;
+    bool allRoles = false; // the row's look or filtering changed (traceable, ownership, ...): every role
+    bool filterRole = false; // what the filters look at changed
+
+    bool isEmpty() const { return lastColumn < 0; }
+    void add(int column)
+    {
+        firstColumn = std::min(firstColumn, column);
+        lastColumn = std::max(lastColumn, column);
+    }
+    void merge(const CellChange& other)
+    {
+        firstColumn = std::min(firstColumn, other.firstColumn);
+        lastColumn = std::max(lastColumn, other.lastColumn);
+        allRoles = allRoles || other.allRoles;
+        filterRole = filterRole || other.filterRole;
+    }
+};
+
+CellChange cellChange(const ProcessInfo& a, const ProcessInfo& b)
+{
+    CellChange change;
+    if (a.traceable != b.traceable || a.reason != b.reason || a.isOwnProcess != b.isOwnProcess || a.isMine != b.isMine
+        || a.kernelThread != b.kernelThread) {
+        change.add(0);
+        change.add(ProcessModel::ColumnCount - 1);
+        change.allRoles = true;
+        return change;
+    }
+    if (a.name != b.name || a.exePath != b.exePath) // the name's tool tip shows the executable
+        change.add(ProcessModel::NameColumn);
+    if (a.userName != b.userName)
+        change.add(ProcessModel::UserColumn);
+    if (ProcessModel::cpuTenths(a.cpuPercent) != ProcessModel::cpuTenths(b.cpuPercent))
+        change.add(ProcessModel::CpuColumn);
+    if (ProcessModel::memoryKey(a.rssBytes) != ProcessModel::memoryKey(b.rssBytes))
+        change.add(ProcessModel::MemoryColumn);
+    if (a.threads != b.threads)
+        change.add(ProcessModel::ThreadsColumn);
+    if (a.arguments != b.arguments || a.name != b.name || a.isZombie() != b.isZombie())
+        change.add(ProcessModel::CommandLineColumn);
+    change.filterRole
+        = a.name != b.name || a.userName != b.userName || a.arguments != b.arguments || a.isZombie() != b.isZombie();
+    return change;
+}
+
+} // namespace
+
+// One dataChanged per run of adjacent changed rows under one parent, spanning only the columns whose shown value
+// changed and naming the roles: a sorting proxy then re-sorts only when the sort column is among them, and
+// re-filters (ancestors included, in recursive mode) only when FilterRole is. A change nobody can see (CPU % below
+// display precision, a state letter that is not shown) emits nothing.
+void ProcessModel::emitDataChanged(const QList<std::pair<Node*, ProcessInfo>>& changed)
+{
+    struct Row
+    {
+        Node* node;
+        CellChange change;
+    };
+    QList<Row> rows;
+    for (const auto& [node, old] : changed) {
+        const CellChange change = cellChange(old, node->info);
+        if (!change.isEmpty())
+            rows.append({ node, change });
+    }
+    if (rows.isEmpty())
+        return;
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+        return a.node->parent != b.node->parent ? a.node->parent < b.node->parent : a.node->row < b.node->row;
+    });
+    const QList<int> valueRoles = { Qt::DisplayRole, SortRole, ProcessInfoRole, Qt::ToolTipRole };
+    const QList<int> filteredValueRoles = { Qt::DisplayRole, SortRole, ProcessInfoRole, Qt::ToolTipRole, FilterRole };
+    qsizetype i = 0;
+    while (i < rows.size()) {
+        CellChange span = rows[i].change;
+        qsizetype j = i;
+        while (j + 1 < rows.size() && rows[j + 1].node->parent == rows[i].node->parent
+            && rows[j + 1].node->row == rows[j].node->row + 1) {
+            ++j;
+            span.merge(rows[j].change);
+        }
+        const QList<int> roles = span.allRoles ? QList<int>() : span.filterRole ? filteredValueRoles : valueRoles;
+        Q_EMIT dataChanged(indexFor(rows[i].node, span.firstColumn), indexFor(rows[j].node, span.lastColumn), roles);
+        i = j + 1;
+    }
+}
+
+qint64 ProcessModel::cpuTenths(double percent)
+{
+    return std::llround(std::max(0.0, percent) * 10);
+}
+
+qint64 ProcessModel::memoryKey(qint64 bytes)
+{
+    if (bytes <= 0)
+        return -1;
+    // Units of 1024 as QLocale's traditional format: bytes shown whole, larger units with one decimal.
+    int power = 0;
+    while (power < 6 && (bytes >> (10 * (power + 1))) > 0)
+        ++power;
+    if (power == 0)
+        return bytes;
+    const qint64 tenths = std::llround(double(bytes) * 10 / double(qint64(1) << (10 * power)));
+    return (qint64(power) << 56) | tenths;
 }
 
 // --- QAbstractItemModel ------------------------------------------------------------------------------------------
@@ -412,7 +540,7 @@ QVariant alignment(int column)
 
 QString formatCpu(double percent)
 {
-    return QLocale().toString(percent, 'f', 1);
+    return QLocale().toString(double(ProcessModel::cpuTenths(percent)) / 10, 'f', 1);
 }
 
 QString formatMemory(qint64 bytes)
@@ -475,6 +603,8 @@ QVariant ProcessModel::data(const QModelIndex& index, int role) const
         return p.isMine;
     case KernelThreadRole:
         return p.kernelThread;
+    case FilterRole:
+        return QString(p.name + u' ' + QString::number(p.pid) + u' ' + p.userName + u' ' + p.commandLine());
     case SortRole:
         switch (index.column()) {
         case PidColumn:
@@ -484,9 +614,9 @@ QVariant ProcessModel::data(const QModelIndex& index, int role) const
         case UserColumn:
             return p.userName;
         case CpuColumn:
-            return p.cpuPercent;
+            return double(cpuTenths(p.cpuPercent)) / 10;
         case MemoryColumn:
-            return p.rssBytes;
+            return memoryKey(p.rssBytes);
         case ThreadsColumn:
             return p.threads;
         case CommandLineColumn:
@@ -546,5 +676,6 @@ QHash<int, QByteArray> ProcessModel::roleNames() const
     names.insert(MineRole, "mine");
     names.insert(KernelThreadRole, "kernelThread");
     names.insert(SortRole, "sortKey");
+    names.insert(FilterRole, "filterText");
     return names;
 }

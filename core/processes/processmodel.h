@@ -42,7 +42,8 @@ public:
         OwnProcessRole, // bool: Magic Trace Studio itself
         MineRole, // bool: runs as the current user
         KernelThreadRole, // bool
-        SortRole, // per column: qint64/double for numbers, QString otherwise
+        SortRole, // per column: qint64/double for numbers (as displayed, rounded), QString otherwise
+        FilterRole, // QString: what the free-text filter searches (name, PID, user, command line)
     };
     Q_ENUM(Role)
 
@@ -72,6 +73,11 @@ public:
     // Every process, sorted by key (for diffing).
     QList<ProcessInfo> processes() const;
 
+    // CPU % as shown (and sorted): tenths of a percent. A change below that emits no dataChanged.
+    static qint64 cpuTenths(double percent);
+    // Resident memory as shown (and sorted): its unit and value at the display's precision, as one number.
+    static qint64 memoryKey(qint64 bytes);
+
     QModelIndex index(int row, int column, const QModelIndex& parent = QModelIndex()) const override;
     QModelIndex parent(const QModelIndex& child) const override;
     int rowCount(const QModelIndex& parent = QModelIndex()) const override;
@@ -100,6 +106,7 @@ private:
     void addProcesses(const QList<const ProcessInfo*>& added);
     void moveNode(Node* node, Node* newParent);
     void moveChildren(Node* from, Node* to);
+    void emitDataChanged(const QList<std::pair<Node*, ProcessInfo>>& changed);
     static void renumber(Node* parent, int fromRow);
 
     Mode m_mode = Mode::Flat;

@@ -21,7 +21,8 @@ using namespace TargetAccess;
 
 namespace {
 constexpr long ProcSuperMagic = 0x9fa0; // PROC_SUPER_MAGIC, linux/magic.h
-}
+constexpr uid_t UnknownOwner = uid_t(-1); // not a valid uid
+} // namespace
 
 struct ProcessScanner::Known
 {
@@ -207,8 +208,14 @@ bool ProcessScanner::readProcess(int dirFd, qint64 pid, double elapsedSeconds, P
 {
     char path[48];
     std::snprintf(path, sizeof path, "%lld/stat", static_cast<long long>(pid));
+    Known* known = m_known.value(pid);
+    // The owner of stat tells an exec'd setuid program or a change of dumpability on later scans. A privileged
+    // tracer's first look at a process reads status anyway, which gives the effective uid: the owner is learnt on
+    // the next scan instead, saving a system call per process on the first (system calls dominate a scan).
+    const bool ownerNeeded = known || !m_realProcFs || !m_tracer.hasSysPtrace();
     struct stat owner;
-    const qsizetype size = readAt(dirFd, path, &m_buffer, 64 * 1024, err, true, &owner);
+    owner.st_uid = UnknownOwner;
+    const qsizetype size = readAt(dirFd, path, &m_buffer, 64 * 1024, err, true, ownerNeeded ? &owner : nullptr);
     if (size < 0)
         return false;
     StatFields stat;
@@ -218,7 +225,6 @@ bool ProcessScanner::readProcess(int dirFd, qint64 pid, double elapsedSeconds, P
     }
     const bool kernelThread = (stat.flags & PfKthread) != 0;
 
-    Known* known = m_known.value(pid);
     const bool sameProcess = known && known->startTime == stat.startTime;
     if (!sameProcess) {
         if (!known) {
@@ -230,6 +236,9 @@ bool ProcessScanner::readProcess(int dirFd, qint64 pid, double elapsedSeconds, P
     }
     const bool zombie = stat.state == 'Z' || stat.state == 'X';
     const bool wasZombie = known->state == 'Z' || known->state == 'X';
+    // An owner not seen yet (see above) is as expected when it is the effective uid (a dumpable process).
+    if (sameProcess && known->owner == UnknownOwner && owner.st_uid == known->uid)
+        known->owner = owner.st_uid;
     const bool reread = !sameProcess || known->comm != stat.comm || known->owner != owner.st_uid;
     if (reread) {
         known->startTime = stat.startTime;
@@ -281,7 +290,7 @@ bool ProcessScanner::readProcess(int dirFd, qint64 pid, double elapsedSeconds, P
                     target.capPermitted = status.capPermitted;
                     known->uid = status.uid[1];
                 } else {
-                    known->uid = owner.st_uid;
+                    known->uid = owner.st_uid != UnknownOwner ? owner.st_uid : 0;
                 }
             }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Benchmark for the process table (issue 6). Run from a release build:
-//   build/release/bin/bench_processes [--extra N] [--fake N] [--repeat N]
+//   build/release/bin/bench_processes [--extra N] [--fake N] [--repeat N] [--profile-cold N]
+// --profile-cold N only runs N cold scans of the real /proc (with the extra processes), for a profiler.
 // 1. Starts N extra processes (`sleep 600`, default 2,000; killed at the end, and by the kernel if we die).
 // 2. On the real /proc: a full cold scan (new scanner), a steady-state scan (same scanner, details cached), and
 //    `ps -e -o pid,ppid,uid,stat,rss,comm,args` (run to completion, output read), interleaved, median of N runs.
@@ -27,6 +28,8 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -175,14 +178,28 @@ struct ModelFigures
     double diffMs = 0;
 };
 
-ModelFigures benchModel(const QList<ProcessInfo>& start, ProcessModel::Mode mode, bool withProxy, int repeat)
+enum class Proxy { None, SortedByCpu, SortedByCpuAndFiltered, SortedByPid };
+
+ModelFigures benchModel(const QList<ProcessInfo>& start, ProcessModel::Mode mode, Proxy withProxy, int repeat)
 {
     ProcessModel model;
     model.setMode(mode);
     ProcessFilterModel proxy;
-    if (withProxy) {
+    if (withProxy != Proxy::None) {
         proxy.setSourceModel(&model);
-        proxy.sort(ProcessModel::CpuColumn, Qt::DescendingOrder);
+        if (withProxy == Proxy::SortedByPid)
+            proxy.sort(ProcessModel::PidColumn, Qt::AscendingOrder);
+        else
+            proxy.sort(ProcessModel::CpuColumn, Qt::DescendingOrder);
+        if (withProxy == Proxy::SortedByCpuAndFiltered) {
+            // About one process in nine matches by name; every other row is tested against the command line.
+            QEventLoop loop;
+            QObject::connect(&proxy, &ProcessFilterModel::filterApplied, &loop, &QEventLoop::quit);
+            proxy.setDebounceInterval(0);
+            proxy.setFilterText(u"proc-1"_s);
+            loop.exec();
+            proxy.setHideKernelThreads(true);
+        }
     }
     model.setProcesses(start);
     QRandomGenerator random(99);
@@ -217,6 +234,7 @@ int main(int argc, char** argv)
     int extra = 2000;
     int fake = 20000;
     int repeat = 9;
+    int profileCold = 0;
     const QStringList args = app.arguments();
     for (qsizetype i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == u"--extra")
@@ -225,6 +243,8 @@ int main(int argc, char** argv)
             fake = args[i + 1].toInt();
         else if (args[i] == u"--repeat")
             repeat = std::max(1, args[i + 1].toInt());
+        else if (args[i] == u"--profile-cold")
+            profileCold = args[i + 1].toInt();
     }
     std::printf(
         "bench_processes: %d extra processes, fake tree of %d, %d repetitions (medians)\n", extra, fake, repeat);
@@ -232,6 +252,60 @@ int main(int argc, char** argv)
     // --- real /proc ---------------------------------------------------------------------------------------------
     const std::vector<pid_t> sleepers = spawnSleepers(extra);
     QThread::msleep(500); // let the children exec
+    if (profileCold > 0) {
+        Timed cold;
+        rusage before, after;
+        ::getrusage(RUSAGE_THREAD, &before);
+        for (int i = 0; i < profileCold; ++i) {
+            ProcessScanner scanner;
+            timedScan(scanner, &cold);
+        }
+        ::getrusage(RUSAGE_THREAD, &after);
+        // The floor: the same files read with no parsing and nothing kept.
+        Timed floor;
+        rusage floorBefore, floorAfter;
+        ::getrusage(RUSAGE_THREAD, &floorBefore);
+        for (int i = 0; i < profileCold; ++i) {
+            const qint64 cpu = threadCpuNs();
+            QElapsedTimer timer;
+            timer.start();
+            const int dirFd = ::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            DIR* dir = ::fdopendir(::dup(dirFd));
+            static char buffer[65536];
+            while (const dirent* entry = ::readdir(dir)) {
+                if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
+                    continue;
+                char path[64];
+                for (const char* file : { "stat", "status", "cmdline" }) {
+                    std::snprintf(path, sizeof path, "%s/%s", entry->d_name, file);
+                    const int fd = ::openat(dirFd, path, O_RDONLY | O_CLOEXEC);
+                    if (fd >= 0) {
+                        [[maybe_unused]] const ssize_t n = ::read(fd, buffer, sizeof buffer);
+                        ::close(fd);
+                    }
+                }
+                std::snprintf(path, sizeof path, "%s/exe", entry->d_name);
+                [[maybe_unused]] const ssize_t n = ::readlinkat(dirFd, path, buffer, sizeof buffer);
+            }
+            ::closedir(dir);
+            ::close(dirFd);
+            floor.add(timer.nsecsElapsed(), threadCpuNs() - cpu);
+        }
+        ::getrusage(RUSAGE_THREAD, &floorAfter);
+        killAll(sleepers);
+        printRow("ProcessScanner, cold (first scan)", cold);
+        auto us = [](const timeval& a, const timeval& b) {
+            return double(b.tv_sec - a.tv_sec) * 1e6 + double(b.tv_usec - a.tv_usec);
+        };
+        std::printf("  per scan: user %.2f ms, system %.2f ms\n",
+            us(before.ru_utime, after.ru_utime) / 1000 / profileCold,
+            us(before.ru_stime, after.ru_stime) / 1000 / profileCold);
+        printRow("open/read/close stat, status, cmdline + exe link", floor);
+        std::printf("  per scan: user %.2f ms, system %.2f ms\n",
+            us(floorBefore.ru_utime, floorAfter.ru_utime) / 1000 / profileCold,
+            us(floorBefore.ru_stime, floorAfter.ru_stime) / 1000 / profileCold);
+        return 0;
+    }
     Timed cold, warm, ps;
     qsizetype scanned = 0, psLines = 0;
     ProcessScanner steady;
@@ -289,11 +363,13 @@ int main(int argc, char** argv)
         std::printf("\nModel update, %lld rows, 1 %% churn (%lld exit, %lld start, %lld change); UI-thread time\n",
             qint64(rows), qint64(rows / 100), qint64(rows / 100), qint64(rows / 100));
         for (const auto mode : { ProcessModel::Mode::Flat, ProcessModel::Mode::Tree }) {
-            for (const bool proxy : { false, true }) {
+            for (const Proxy proxy :
+                { Proxy::None, Proxy::SortedByPid, Proxy::SortedByCpu, Proxy::SortedByCpuAndFiltered }) {
                 const ModelFigures f = benchModel(start, mode, proxy, repeat);
+                const char* proxyName[] = { "", " + proxy by CPU", " + proxy by CPU, text filter", " + proxy by PID" };
                 std::printf("  %-42s wall %9.2f ms   cpu %9.2f ms   (max wall %.2f ms; diff on worker %.2f ms)\n",
                     qPrintable(u"%1%2"_s.arg(mode == ProcessModel::Mode::Flat ? u"flat"_s : u"tree"_s,
-                        proxy ? u" + filter model, sorted by CPU"_s : QString())),
+                        QString::fromLatin1(proxyName[int(proxy)]))),
                     f.applyMs, f.applyCpuMs, f.maxMs, f.diffMs);
             }
         }
