@@ -3,6 +3,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QLabel>
 #include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -53,6 +54,22 @@ private Q_SLOTS:
         // The newest lines are the ones kept.
         QVERIFY(view.lineText(expected - 1).endsWith(u"line %1"_s.arg(appended - 1)));
         QVERIFY(view.lineText(0).endsWith(u"line %1"_s.arg(appended - expected)));
+    }
+
+    // A caller draining a flood hands over only the lines the view keeps; the others still show in the count.
+    void skippedLinesAreCounted()
+    {
+        LogView view;
+        view.setMaximumLines(100);
+        view.addSkippedLines(4900);
+        for (int i = 0; i < 100; ++i)
+            view.appendLine(u"line %1"_s.arg(i));
+        view.flush();
+        QCOMPARE(view.lineCount(), 100);
+        bool counted = false;
+        for (const QLabel* label : view.findChildren<QLabel*>())
+            counted = counted || label->text().contains(u"4900 older line"_s);
+        QVERIFY(counted);
     }
 
     void longLinesAreCut()

@@ -149,6 +149,14 @@ void LogView::appendLine(const QString& text, LineClass lineClass, const QDateTi
     scheduleFlush();
 }
 
+void LogView::addSkippedLines(qint64 lines)
+{
+    if (lines <= 0)
+        return;
+    m_droppedLines += lines;
+    scheduleFlush();
+}
+
 void LogView::setPlainLog(const QString& log)
 {
     clear();

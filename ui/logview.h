@@ -25,6 +25,9 @@ public:
 
     // Queues a line; lines are put on screen in batches (about 20 times a second) so a flood cannot stall the UI.
     void appendLine(const QString& text, LineClass lineClass = LineClass::Other, const QDateTime& time = {});
+    // Counts lines that were never handed over because later ones would have pushed them out at once (a caller
+    // draining a flood skips them instead of decoding them).
+    void addSkippedLines(qint64 lines);
     // Replaces the contents with a saved log (one line per '\n'), classifying each line with classify().
     void setPlainLog(const QString& log);
     void clear();

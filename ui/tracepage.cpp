@@ -547,22 +547,28 @@ void TracePage::begin(const TraceTarget& target)
 
     m_session = new TraceSession(m_magicTrace->path, m_capabilities, request, this);
     connect(m_session, &TraceSession::stateChanged, this, &TracePage::onSessionState);
-    connect(m_session, &TraceSession::logLine, this, [this](const LogLine& line) {
-        LogView::LineClass lineClass = LogView::LineClass::Other;
-        switch (line.kind) {
-        case LogLine::Kind::Progress:
-            lineClass = LogView::LineClass::Progress;
-            break;
-        case LogLine::Kind::Warning:
-            lineClass = LogView::LineClass::Warning;
-            break;
-        case LogLine::Kind::Error:
-            lineClass = LogView::LineClass::Error;
-            break;
-        case LogLine::Kind::Other:
-            break;
+    // One signal per read: under a flood, only the lines the view can keep are decoded.
+    connect(m_session, &TraceSession::logBatch, this, [this](const LogBatch& batch) {
+        const qsizetype skipped = std::max<qsizetype>(0, batch.size() - m_log->maximumLines());
+        m_log->addSkippedLines(skipped);
+        const QDateTime time = QDateTime::fromMSecsSinceEpoch(batch.timeMs());
+        for (qsizetype i = skipped; i < batch.size(); ++i) {
+            LogView::LineClass lineClass = LogView::LineClass::Other;
+            switch (batch.kind(i)) {
+            case LogLine::Kind::Progress:
+                lineClass = LogView::LineClass::Progress;
+                break;
+            case LogLine::Kind::Warning:
+                lineClass = LogView::LineClass::Warning;
+                break;
+            case LogLine::Kind::Error:
+                lineClass = LogView::LineClass::Error;
+                break;
+            case LogLine::Kind::Other:
+                break;
+            }
+            m_log->appendLine(batch.text(i), lineClass, time);
         }
-        m_log->appendLine(line.text, lineClass, QDateTime::fromMSecsSinceEpoch(line.timeMs));
     });
     connect(m_session, &TraceSession::stopHeld, this, [this] { m_stateLine->setStopPending(); });
     connect(m_session, &TraceSession::targetsExited, this, [this](const QList<qint64>& pids) {

@@ -275,7 +275,7 @@ int main(int argc, char** argv)
             while (const dirent* entry = ::readdir(dir)) {
                 if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
                     continue;
-                char path[64];
+                char path[sizeof entry->d_name + 16]; // room for any name plus "/cmdline"
                 for (const char* file : { "stat", "status", "cmdline" }) {
                     std::snprintf(path, sizeof path, "%s/%s", entry->d_name, file);
                     const int fd = ::openat(dirFd, path, O_RDONLY | O_CLOEXEC);
