@@ -32,6 +32,23 @@ QByteArray build(const Build& f)
     return buffer.data();
 }
 
+// Loads what `write` writes: from memory when suffix is empty, else from a file in dir with that suffix (which
+// chooses the compression).
+std::shared_ptr<TraceData> loadWritten(const Build& write, const QString& suffix, const QTemporaryDir& dir)
+{
+    if (suffix.isEmpty())
+        return FxtReader::loadBytes(build(write));
+    const QString path = dir.filePath(u"trace"_s + suffix);
+    FxtWriter writer;
+    QString error;
+    if (!writer.open(path, &error))
+        return nullptr;
+    write(writer);
+    if (!writer.finish(&error))
+        return nullptr;
+    return FxtReader::load(path, &error);
+}
+
 // Magic, provider 0 "p", strings 1 "" 2 "cat" 3 "a" 4 "b" 5 "process", thread 1 = (1, 2), names.
 void prologue(FxtWriter& w)
 {
@@ -626,18 +643,8 @@ private Q_SLOTS:
             w.writeString(4, "overwritten later");
             w.durationEnd(thread1, S::indexed(2), S::indexed(3), 2);
         };
-        std::shared_ptr<TraceData> data;
         QTemporaryDir dir;
-        if (suffix.isEmpty()) {
-            data = FxtReader::loadBytes(build(write));
-        } else {
-            FxtWriter writer;
-            QString error;
-            QVERIFY(writer.open(dir.filePath(u"args"_s + suffix), &error));
-            write(writer);
-            QVERIFY(writer.finish(&error));
-            data = FxtReader::load(dir.filePath(u"args"_s + suffix), &error);
-        }
+        const std::shared_ptr<TraceData> data = loadWritten(write, suffix, dir);
         QVERIFY(data);
         const TraceSlice& slice = data->threads()[0].depths[0][0];
         const auto args = data->arguments(slice.argumentRef);
@@ -670,18 +677,8 @@ private Q_SLOTS:
             w.durationBegin(thread1, S::indexed(2), S::indexed(3), 5, args);
             w.durationEnd(thread1, S::indexed(2), S::indexed(3), 6);
         };
-        std::shared_ptr<TraceData> data;
         QTemporaryDir dir;
-        if (suffix.isEmpty()) {
-            data = FxtReader::loadBytes(build(write));
-        } else {
-            FxtWriter writer;
-            QString error;
-            QVERIFY(writer.open(dir.filePath(u"shared"_s + suffix), &error));
-            write(writer);
-            QVERIFY(writer.finish(&error));
-            data = FxtReader::load(dir.filePath(u"shared"_s + suffix), &error);
-        }
+        const std::shared_ptr<TraceData> data = loadWritten(write, suffix, dir);
         QVERIFY(data);
         const auto& slices = data->threads()[0].depths[0];
         QCOMPARE(slices.size(), size_t(3));

@@ -17,6 +17,8 @@ QString tr(const char* text)
     return QCoreApplication::translate("FxtFormat", text);
 }
 
+} // namespace
+
 KCompressionDevice::CompressionType compressionType(Format format)
 {
     switch (format) {
@@ -31,8 +33,6 @@ KCompressionDevice::CompressionType compressionType(Format format)
     }
     return KCompressionDevice::None;
 }
-
-} // namespace
 
 Format sniff(QByteArrayView b)
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <KCompressionDevice>
 #include <QByteArrayView>
 #include <QString>
 
@@ -18,6 +19,8 @@ Format sniff(QByteArrayView firstBytes);
 // Reads the first bytes of the file at path. Returns nullopt-like Fxt with *error set when it cannot be read.
 bool sniffFile(const QString& path, Format* format, QString* error);
 
+// The KCompressionDevice type that reads or writes the format (None for plain FXT).
+KCompressionDevice::CompressionType compressionType(Format format);
 // "fxt", "gzip", "zstd", "xz" (the names used by `inspect --json`).
 QString name(Format format);
 // The conventional file name suffix: ".fxt", ".fxt.gz", ".fxt.zst", ".fxt.xz".

@@ -282,12 +282,7 @@ bool FxtSource::open(QIODevice* device, QString* error)
         m_stream = device;
         return true;
     }
-    KCompressionDevice::CompressionType type = KCompressionDevice::GZip;
-    if (m_format == FxtFormat::Format::Zstd)
-        type = KCompressionDevice::Zstd;
-    else if (m_format == FxtFormat::Format::Xz)
-        type = KCompressionDevice::Xz;
-    m_decompressor = std::make_unique<KCompressionDevice>(device, false, type);
+    m_decompressor = std::make_unique<KCompressionDevice>(device, false, FxtFormat::compressionType(m_format));
     if (!m_decompressor->open(QIODevice::ReadOnly)) {
         if (error)
             *error = tr("cannot start %1 decompression").arg(FxtFormat::name(m_format));

@@ -101,20 +101,7 @@ bool FxtWriter::open(const QString& path, FxtFormat::Format compression, QString
         return false;
     }
     m_device = m_file.get();
-    KCompressionDevice::CompressionType type = KCompressionDevice::None;
-    switch (compression) {
-    case FxtFormat::Format::Gzip:
-        type = KCompressionDevice::GZip;
-        break;
-    case FxtFormat::Format::Zstd:
-        type = KCompressionDevice::Zstd;
-        break;
-    case FxtFormat::Format::Xz:
-        type = KCompressionDevice::Xz;
-        break;
-    case FxtFormat::Format::Fxt:
-        break;
-    }
+    const KCompressionDevice::CompressionType type = FxtFormat::compressionType(compression);
     if (type != KCompressionDevice::None) {
         m_compression = std::make_unique<KCompressionDevice>(m_file.get(), false, type);
         if (!m_compression->open(QIODevice::WriteOnly)) {

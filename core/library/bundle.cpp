@@ -37,20 +37,6 @@ bool failWith(QString* error, const QString& message)
     return false;
 }
 
-KCompressionDevice::CompressionType karchiveType(TraceProbe::Compression compression)
-{
-    switch (compression) {
-    case TraceProbe::Compression::GZip:
-        return KCompressionDevice::GZip;
-    case TraceProbe::Compression::Zstd:
-        return KCompressionDevice::Zstd;
-    case TraceProbe::Compression::Xz:
-        return KCompressionDevice::Xz;
-    default:
-        return KCompressionDevice::None;
-    }
-}
-
 QString mimeTypeFor(TraceProbe::Compression compression)
 {
     switch (compression) {
@@ -396,7 +382,7 @@ std::optional<OpenBundle> openAndValidate(
         }
         bundle.inspection.containerMimeType = mimeTypeFor(compression);
         {
-            KCompressionDevice decompressor(&file, false, karchiveType(compression));
+            KCompressionDevice decompressor(&file, false, TraceProbe::compressionType(compression));
             QIODevice* stream = &file;
             if (compression != TraceProbe::Compression::None) {
                 if (!decompressor.open(QIODevice::ReadOnly)) {
@@ -465,7 +451,7 @@ std::optional<OpenBundle> openAndValidate(
     if (actual == TraceProbe::Compression::None) {
         prefixSize = readFully(*entryDevice, prefix.data(), prefix.size());
     } else {
-        KCompressionDevice decompressor(entryDevice.get(), false, karchiveType(actual));
+        KCompressionDevice decompressor(entryDevice.get(), false, TraceProbe::compressionType(actual));
         if (decompressor.open(QIODevice::ReadOnly))
             prefixSize = readFully(decompressor, prefix.data(), prefix.size());
     }

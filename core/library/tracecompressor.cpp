@@ -18,20 +18,6 @@ QString tr(const char* text)
     return QCoreApplication::translate("TraceCompressor", text);
 }
 
-KCompressionDevice::CompressionType karchiveType(TraceProbe::Compression compression)
-{
-    switch (compression) {
-    case TraceProbe::Compression::GZip:
-        return KCompressionDevice::GZip;
-    case TraceProbe::Compression::Zstd:
-        return KCompressionDevice::Zstd;
-    case TraceProbe::Compression::Xz:
-        return KCompressionDevice::Xz;
-    default:
-        return KCompressionDevice::None;
-    }
-}
-
 // Reads until the buffer is full or the stream ends; -1 on a read error.
 qint64 readFully(QIODevice& device, char* data, qint64 size)
 {
@@ -138,7 +124,8 @@ bool recompress(const QString& sourcePath, TraceProbe::Compression target, const
     std::unique_ptr<KCompressionDevice> decompressor;
     QIODevice* source = &sourceFile;
     if (sourceCompression != TraceProbe::Compression::None) {
-        decompressor = std::make_unique<KCompressionDevice>(&sourceFile, false, karchiveType(sourceCompression));
+        decompressor
+            = std::make_unique<KCompressionDevice>(&sourceFile, false, TraceProbe::compressionType(sourceCompression));
         if (!decompressor->open(QIODevice::ReadOnly))
             return fail(tr("cannot decompress %1").arg(sourcePath));
         source = decompressor.get();
@@ -147,7 +134,7 @@ bool recompress(const QString& sourcePath, TraceProbe::Compression target, const
     PartialFile output(targetPath);
     if (!output.open(error))
         return false;
-    KCompressionDevice compressor(&output.file(), false, karchiveType(target));
+    KCompressionDevice compressor(&output.file(), false, TraceProbe::compressionType(target));
     QIODevice* sink = &output.file();
     if (target != TraceProbe::Compression::None) {
         if (!compressor.open(QIODevice::WriteOnly))

@@ -90,6 +90,18 @@ QString uniqueId(
     }
 }
 
+// Replaces a file atomically.
+bool writeTextFile(const QString& path, const QByteArray& bytes, QString* error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return failWith(error, tr("cannot write %1: %2").arg(path, file.errorString()));
+    file.write(bytes);
+    if (!file.commit())
+        return failWith(error, tr("cannot write %1: %2").arg(path, file.errorString()));
+    return true;
+}
+
 // Writes a sidecar: exclusively when it must be new, else atomically replacing the old one.
 bool writeSidecarFile(const QString& path, const TraceMetadata& metadata, bool mustBeNew, QString* error)
 {
@@ -102,24 +114,7 @@ bool writeSidecarFile(const QString& path, const TraceMetadata& metadata, bool m
             return failWith(error, tr("cannot write %1: %2").arg(path, file.file().errorString()));
         return file.commit(error);
     }
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return failWith(error, tr("cannot write %1: %2").arg(path, file.errorString()));
-    file.write(bytes);
-    if (!file.commit())
-        return failWith(error, tr("cannot write %1: %2").arg(path, file.errorString()));
-    return true;
-}
-
-bool writeTextFile(const QString& path, const QByteArray& bytes, QString* error)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return failWith(error, tr("cannot write %1: %2").arg(path, file.errorString()));
-    file.write(bytes);
-    if (!file.commit())
-        return failWith(error, tr("cannot write %1: %2").arg(path, file.errorString()));
-    return true;
+    return writeTextFile(path, bytes, error);
 }
 
 bool processIsAlive(qint64 pid)

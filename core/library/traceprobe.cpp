@@ -19,22 +19,6 @@ namespace TraceProbe {
 
 namespace {
 
-KCompressionDevice::CompressionType karchiveType(Compression compression)
-{
-    switch (compression) {
-    case Compression::GZip:
-        return KCompressionDevice::GZip;
-    case Compression::Zstd:
-        return KCompressionDevice::Zstd;
-    case Compression::Xz:
-        return KCompressionDevice::Xz;
-    case Compression::None:
-    case Compression::Unknown:
-        break;
-    }
-    return KCompressionDevice::None;
-}
-
 const QRegularExpression& traceNamePattern()
 {
     static const QRegularExpression pattern(u"\\.(fxt|ftf)(\\.(gz|zst|xz))?(\\.old)?$"_s);
@@ -42,21 +26,25 @@ const QRegularExpression& traceNamePattern()
 }
 } // namespace
 
-QString formatKey(Compression compression)
+FxtFormat::Format fxtFormat(Compression compression)
 {
     switch (compression) {
-    case Compression::None:
-        return u"fxt"_s;
     case Compression::GZip:
-        return u"gzip"_s;
+        return FxtFormat::Format::Gzip;
     case Compression::Zstd:
-        return u"zstd"_s;
+        return FxtFormat::Format::Zstd;
     case Compression::Xz:
-        return u"xz"_s;
+        return FxtFormat::Format::Xz;
+    case Compression::None:
     case Compression::Unknown:
         break;
     }
-    return {};
+    return FxtFormat::Format::Fxt;
+}
+
+QString formatKey(Compression compression)
+{
+    return compression == Compression::Unknown ? QString() : FxtFormat::name(fxtFormat(compression));
 }
 
 std::optional<Compression> compressionFromKey(QStringView key)
@@ -74,18 +62,7 @@ std::optional<Compression> compressionFromKey(QStringView key)
 
 QString fileSuffix(Compression compression)
 {
-    switch (compression) {
-    case Compression::GZip:
-        return u".fxt.gz"_s;
-    case Compression::Zstd:
-        return u".fxt.zst"_s;
-    case Compression::Xz:
-        return u".fxt.xz"_s;
-    case Compression::None:
-    case Compression::Unknown:
-        break;
-    }
-    return u".fxt"_s;
+    return FxtFormat::suffix(fxtFormat(compression));
 }
 
 Compression sniff(QByteArrayView head)
@@ -135,7 +112,7 @@ std::unique_ptr<QIODevice> openDecompressed(const QString& path, Compression* co
     if (sniffed == Compression::None)
         return file;
     file->close();
-    auto device = std::make_unique<KCompressionDevice>(path, karchiveType(sniffed));
+    auto device = std::make_unique<KCompressionDevice>(path, compressionType(sniffed));
     if (!device->open(QIODevice::ReadOnly)) {
         if (error)
             *error = QCoreApplication::translate("TraceProbe", "cannot open %1 for decompression: %2")

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "fxt/fxtformat.h"
+
 #include <QByteArrayView>
 #include <QDateTime>
 #include <QIODevice>
@@ -10,11 +12,19 @@
 #include <optional>
 
 // Cheap facts about a trace file without loading it: the container (sniffed from the magic bytes, never from
-// the name), whether the content is FXT, and the names and start time found in its first records.
-// (A local reader for the first few KiB; the full FXT reader lives in core/fxt.)
+// the name), whether the content is FXT, and the names and start time found in its first records (read with
+// FxtReader from the first few KiB).
 namespace TraceProbe {
 
+// FxtFormat::Format plus "not known yet" (a file not probed, or that could not be read).
 enum class Compression { None, GZip, Zstd, Xz, Unknown };
+// The same container as an FxtFormat::Format (Fxt for None and Unknown), for the names, suffixes and
+// KCompressionDevice types kept there.
+FxtFormat::Format fxtFormat(Compression compression);
+inline KCompressionDevice::CompressionType compressionType(Compression compression)
+{
+    return FxtFormat::compressionType(fxtFormat(compression));
+}
 
 QString formatKey(Compression compression); // "fxt", "gzip", "zstd", "xz"; empty for Unknown
 std::optional<Compression> compressionFromKey(QStringView key); // also accepts "gz", "zst", "none"

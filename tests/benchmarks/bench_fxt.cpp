@@ -8,6 +8,7 @@
 //   build/release/bin/bench_fxt [--size BYTES] [--dir DIR] [--threads N] [--keep]
 #include "fxt/fxtreader.h"
 #include "fxt/tracegenerator.h"
+#include "procstatus.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -27,18 +28,9 @@ double mb(quint64 bytes)
     return double(bytes) / 1e6;
 }
 
-// Peak resident memory of this process image. Not getrusage's ru_maxrss: Linux carries that across exec(), so a
-// child started by this (large) benchmark process would report the parent's peak.
 qint64 peakRssBytes()
 {
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray& line : status.readAll().split('\n')) {
-        if (line.startsWith("VmHWM:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
-    }
-    return -1;
+    return procStatusKiB("VmHWM") * 1024;
 }
 
 // User + system CPU seconds of this process (who = RUSAGE_SELF) or of its waited-for children.

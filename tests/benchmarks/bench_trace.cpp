@@ -10,6 +10,7 @@
 //     QProcess that reads and discards the same flood.
 //
 // Usage: bench_trace [--rounds N] [--flood-mb M] [--dir DIR]
+#include "procstatus.h"
 #include "trace/tracesession.h"
 
 #include <QCoreApplication>
@@ -58,15 +59,7 @@ double cpuSeconds()
 
 qint64 residentKb()
 {
-    QFile f(u"/proc/self/status"_s);
-    if (!f.open(QIODevice::ReadOnly))
-        return 0;
-    const QList<QByteArray> lines = f.readAll().split('\n');
-    for (const QByteArray& line : lines) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    }
-    return 0;
+    return std::max<qint64>(procStatusKiB("VmRSS"), 0);
 }
 
 struct Stats

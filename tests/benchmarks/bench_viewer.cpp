@@ -10,6 +10,7 @@
 #include "fxt/fxtreader.h"
 #include "fxt/tracedata.h"
 #include "fxt/tracegenerator.h"
+#include "procstatus.h"
 #include "viewer/timelinewidget.h"
 #include "viewer/viewerpage.h"
 
@@ -38,14 +39,7 @@ namespace {
 
 qint64 peakRssKiB()
 {
-    QFile status(u"/proc/self/status"_s);
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray& line : status.readAll().split('\n')) {
-        if (line.startsWith("VmHWM:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong();
-    }
-    return -1;
+    return procStatusKiB("VmHWM");
 }
 
 // CPU time (user + system) of the whole process so far, ms: on a shared, overloaded machine wall time mostly
