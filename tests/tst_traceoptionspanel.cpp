@@ -93,6 +93,20 @@ private Q_SLOTS:
                 u"dwarf"_s, u"-trace-include-kernel"_s, u"-filter"_s, u"(start stop)"_s }));
     }
 
+    // The flags shown for a recorded trace are the ones the trace was taken with (one mapping, in TraceRequest).
+    void sampleTimerResolutionIsTheFlagMagicTraceGets()
+    {
+        TraceOptionValues values;
+        values.timerResolution = u"Sample"_s;
+        values.sampleFrequency = 500;
+        TraceRequest request;
+        values.applyTo(request);
+        QCOMPARE(request.timerResolution, u"(Sample ((freq 500)))"_s);
+        QCOMPARE(values.toArguments(), QStringList({ u"-timer-resolution"_s, u"(Sample ((freq 500)))"_s }));
+        values.timerResolution = u"Normal"_s;
+        QVERIFY(values.toArguments().isEmpty());
+    }
+
     void garbageSettingsGiveDefaults()
     {
         const TraceOptionValues values = TraceOptionValues::fromVariantMap(

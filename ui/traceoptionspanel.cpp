@@ -87,34 +87,30 @@ TraceOptionValues TraceOptionValues::fromVariantMap(const QVariantMap& map)
     return values;
 }
 
+void TraceOptionValues::applyTo(TraceRequest& request) const
+{
+    request.trigger = trigger;
+    request.multiThread = multiThread;
+    request.multiSnapshot = multiSnapshot;
+    request.fullExecution = fullExecution;
+    request.snapshotSize = snapshotSize;
+    request.timerResolution.clear();
+    if (timerResolution == u"Sample"_s)
+        request.timerResolution = u"(Sample ((freq %1)))"_s.arg(sampleFrequency);
+    else if (timerResolution != u"Normal"_s)
+        request.timerResolution = timerResolution;
+    request.sampling = sampling;
+    request.callgraphMode = callgraphMode;
+    request.includeKernel = kernel == Kernel::IncludeKernel;
+    request.kernelOnly = kernel == Kernel::KernelOnly;
+    request.filter = filter;
+}
+
 QStringList TraceOptionValues::toArguments() const
 {
-    QStringList arguments;
-    if (!trigger.isEmpty())
-        arguments << u"-trigger"_s << trigger;
-    if (multiThread)
-        arguments << u"-multi-thread"_s;
-    if (multiSnapshot)
-        arguments << u"-multi-snapshot"_s;
-    if (fullExecution)
-        arguments << u"-full-execution"_s;
-    if (!snapshotSize.isEmpty())
-        arguments << u"-snapshot-size"_s << snapshotSize;
-    if (timerResolution == u"Sample"_s)
-        arguments << u"-timer-resolution"_s << u"Sample ((freq %1))"_s.arg(sampleFrequency);
-    else if (timerResolution != u"Normal"_s)
-        arguments << u"-timer-resolution"_s << timerResolution;
-    if (sampling)
-        arguments << u"-sampling"_s;
-    if (!callgraphMode.isEmpty())
-        arguments << u"-callgraph-mode"_s << callgraphMode;
-    if (kernel == Kernel::IncludeKernel)
-        arguments << u"-trace-include-kernel"_s;
-    else if (kernel == Kernel::KernelOnly)
-        arguments << u"-trace-kernel-only"_s;
-    if (!filter.isEmpty())
-        arguments << u"-filter"_s << filter;
-    return arguments;
+    TraceRequest request;
+    applyTo(request);
+    return request.optionArguments();
 }
 
 TraceOptionsPanel::TraceOptionsPanel(QWidget* parent)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "trace/tracerequest.h"
+
 #include <QVariantMap>
 #include <QVersionNumber>
 #include <QWidget>
@@ -31,7 +33,9 @@ struct TraceOptionValues
 
     QVariantMap toVariantMap() const;
     static TraceOptionValues fromVariantMap(const QVariantMap& map);
-    // The magic-trace flags these values mean (without -pid/-o), in the order magic-trace documents them.
+    // Sets the request's option fields (not its mode, targets or output) to what these values mean.
+    void applyTo(TraceRequest& request) const;
+    // The magic-trace flags these values mean (without -pid/-o): TraceRequest::optionArguments() of applyTo().
     QStringList toArguments() const;
     friend bool operator==(const TraceOptionValues&, const TraceOptionValues&) = default;
 };

@@ -478,20 +478,7 @@ void TracePage::begin(const TraceTarget& target)
         }
         request.environment = environment;
     }
-    request.trigger = options.trigger;
-    request.multiThread = options.multiThread;
-    request.multiSnapshot = options.multiSnapshot;
-    request.fullExecution = options.fullExecution;
-    request.snapshotSize = options.snapshotSize;
-    if (options.timerResolution == u"Sample"_s)
-        request.timerResolution = u"(Sample ((freq %1)))"_s.arg(options.sampleFrequency);
-    else if (options.timerResolution != u"Normal"_s)
-        request.timerResolution = options.timerResolution;
-    request.sampling = options.sampling;
-    request.callgraphMode = options.callgraphMode;
-    request.includeKernel = options.kernel == TraceOptionValues::Kernel::IncludeKernel;
-    request.kernelOnly = options.kernel == TraceOptionValues::Kernel::KernelOnly;
-    request.filter = options.filter;
+    options.applyTo(request);
     request.attachTimeoutMs = AppSettings::attachTimeoutSeconds() * 1000;
 
     TraceProbe::Compression compression = TraceProbe::Compression::None;

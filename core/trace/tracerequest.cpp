@@ -146,6 +146,17 @@ QStringList TraceRequest::magicTraceArguments() const
         args << u"-pid"_s << list.join(u',');
     }
     args << u"-output"_s << outputPath;
+    args << optionArguments();
+    if (mode == Mode::Run) {
+        // COMMAND then "--": flags after COMMAND but before "--" would be read as magic-trace's own.
+        args << program << u"--"_s << programArguments;
+    }
+    return args;
+}
+
+QStringList TraceRequest::optionArguments() const
+{
+    QStringList args;
     if (!trigger.isEmpty())
         args << u"-trigger"_s << trigger;
     if (multiThread)
@@ -168,9 +179,5 @@ QStringList TraceRequest::magicTraceArguments() const
         args << u"-trace-kernel-only"_s;
     if (!filter.isEmpty())
         args << u"-filter"_s << filter.trimmed();
-    if (mode == Mode::Run) {
-        // COMMAND then "--": flags after COMMAND but before "--" would be read as magic-trace's own.
-        args << program << u"--"_s << programArguments;
-    }
     return args;
 }

@@ -49,6 +49,8 @@ struct TraceRequest
     bool validate(const MagicTraceCapabilities& capabilities, QString* error) const;
     // magic-trace's arguments, starting with the subcommand ("attach" / "run"). Call after validate().
     QStringList magicTraceArguments() const;
+    // The option flags alone (no subcommand, -pid, -output or program), as magicTraceArguments() passes them.
+    QStringList optionArguments() const;
 
     static QString modeName(Mode mode);
 };
