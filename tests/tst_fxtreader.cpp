@@ -746,6 +746,54 @@ private Q_SLOTS:
         }
     }
 
+    // Threads big enough for slice storage of their own mapping, filled partly with the event-log blocks of the
+    // threads built before them: every slice must still be the one the file describes.
+    void largeThreadsKeepEverySlice()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"large.fxt"_s);
+        TraceGeneratorOptions options;
+        options.targetBytes = 80'000'000;
+        options.threads = 2;
+        TraceGeneratorResult written;
+        QString error;
+        QVERIFY2(TraceGenerator::generateFile(path, options, &written, &error), qPrintable(error));
+        const auto data = FxtReader::load(path, &error);
+        QVERIFY2(data, qPrintable(error));
+        QCOMPARE(data->sliceCount(), written.calls);
+        QCOMPARE(data->summary().unmatchedEnds, quint64(0));
+        QCOMPARE(data->summary().unclosedBegins, quint64(0));
+        quint64 calls = 0;
+        for (const FunctionStats& f : data->functions())
+            calls += f.calls;
+        QCOMPARE(calls, written.calls);
+        for (const TraceThread& t : data->threads()) {
+            QVERIFY(t.sliceCount * sizeof(TraceSlice) > 12u << 20);
+            for (size_t d = 0; d < t.depths.size(); ++d) {
+                const std::span<const TraceSlice> slices = t.depths[d];
+                for (size_t i = 0; i < slices.size(); ++i) {
+                    const TraceSlice& s = slices[i];
+                    QVERIFY(s.end >= s.start);
+                    QVERIFY(s.kind() == SliceKind::BeginEnd);
+                    QVERIFY(s.nameId() < data->stringCount());
+                    QVERIFY(i == 0 || slices[i - 1].end <= s.start);
+                    if (d == 0)
+                        continue;
+                    // Inside the parent: the last slice one level up that starts no later.
+                    const std::span<const TraceSlice> up = t.depths[d - 1];
+                    const auto parent = std::upper_bound(up.begin(), up.end(), s.start,
+                        [](quint64 start, const TraceSlice& p) { return start < p.start; });
+                    QVERIFY(parent != up.begin());
+                    QVERIFY(std::prev(parent)->end >= s.end);
+                }
+            }
+            const TraceSlice& last = t.depths[5].back();
+            const auto args = data->arguments(last.argumentRef);
+            QCOMPARE(args.size(), size_t(2));
+            QCOMPARE(args[1].value.toString(), data->string(last.nameId()));
+        }
+    }
+
     // Records straddling chunk boundaries (plain mapped windows and decompressed reads) give the same result.
     void tinyChunks_data()
     {

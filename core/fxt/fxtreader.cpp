@@ -120,6 +120,81 @@ public:
     }
 };
 
+// 2 MiB blocks that one load has finished with, kept for reuse instead of handed back to the kernel: a fresh page
+// must be zeroed by the kernel (and, in a virtual machine, often first backed by the host), which was a third of a
+// large load. Event-log blocks that the thread builder has read are moved under the slices being written.
+class HugeBlockPool
+{
+public:
+    HugeBlockPool() = default;
+    HugeBlockPool(const HugeBlockPool&) = delete;
+    HugeBlockPool& operator=(const HugeBlockPool&) = delete;
+    ~HugeBlockPool() { releaseAll(); }
+    void releaseAll()
+    {
+        for (quint8* block : m_blocks)
+            HugeBlock::release(block);
+        m_blocks.clear();
+    }
+    void put(quint8* block) { m_blocks.push_back(block); }
+    quint8* take()
+    {
+        if (m_blocks.empty())
+            return nullptr;
+        quint8* block = m_blocks.back();
+        m_blocks.pop_back();
+        return block;
+    }
+
+private:
+    std::vector<quint8*> m_blocks;
+};
+
+// One thread's slices, in a 2 MiB-aligned mapping of their own whose pages come from the pool where it has blocks
+// (mremap moves the pages: nothing is copied or zeroed) and are fresh elsewhere. Null where it cannot be mapped
+// (the caller falls back to malloc).
+TraceSlice* allocateSlices(size_t count, HugeBlockPool& pool, size_t* mappedBytes)
+{
+#ifdef Q_OS_LINUX
+    constexpr size_t kChunk = HugeBlock::kBytes;
+    const size_t used = (count * sizeof(TraceSlice) + 4095) & ~size_t(4095);
+    const size_t bytes = (used + kChunk - 1) & ~(kChunk - 1);
+    void* raw = mmap(nullptr, bytes + kChunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED)
+        return nullptr;
+    const quintptr begin = quintptr(raw);
+    const quintptr aligned = (begin + kChunk - 1) & ~quintptr(kChunk - 1);
+    if (aligned > begin)
+        munmap(raw, aligned - begin);
+    munmap(reinterpret_cast<void*>(aligned + bytes), begin + kChunk - aligned);
+    quint8* const base = reinterpret_cast<quint8*>(aligned);
+    if (used >= kChunk) // not the partly used last chunk: a huge page there would be resident in full
+        madvise(base, used & ~(kChunk - 1), MADV_HUGEPAGE);
+    size_t reused = 0; // the first chunks are recycled ones, the rest fresh
+    while (reused < used) {
+        quint8* block = pool.take();
+        if (!block)
+            break;
+        if (mremap(block, kChunk, kChunk, MREMAP_MAYMOVE | MREMAP_FIXED, base + reused) == MAP_FAILED) {
+            HugeBlock::release(block);
+            break;
+        }
+        reused += kChunk;
+    }
+#ifdef MADV_POPULATE_WRITE
+    if (reused < used)
+        madvise(base + reused, used - reused, MADV_POPULATE_WRITE);
+#endif
+    *mappedBytes = bytes;
+    return reinterpret_cast<TraceSlice*>(base);
+#else
+    Q_UNUSED(count);
+    Q_UNUSED(pool);
+    Q_UNUSED(mappedBytes);
+    return nullptr;
+#endif
+}
+
 // Kinds of events that feed the depth rule.
 enum PendingKind : quint32 { KindInstant = 0, KindBegin = 1, KindEnd = 2, KindComplete = 3 };
 
@@ -183,7 +258,14 @@ public:
     }
 
     quint64 size() const { return m_count; }
-    void clear() { *this = EventLog(); }
+    void clear()
+    {
+        HugeBlockPool* pool = m_pool;
+        *this = EventLog();
+        m_pool = pool;
+    }
+    // Where finished 2 MiB blocks go (instead of back to the kernel).
+    void setPool(HugeBlockPool* pool) { m_pool = pool; }
 
     // Calls visit(const PendingEvent&) for every event, sorted stably by time (ties keep file order).
     template<typename F> void forEachSorted(F&& visit) const
@@ -230,12 +312,15 @@ private:
     struct FreeBlock
     {
         size_t bytes = 0;
+        HugeBlockPool* pool = nullptr;
         void operator()(quint8* data) const
         {
-            if (bytes == HugeBlock::kBytes)
-                HugeBlock::release(data);
-            else
+            if (bytes != HugeBlock::kBytes)
                 delete[] data;
+            else if (pool)
+                pool->put(data);
+            else
+                HugeBlock::release(data);
         }
     };
     struct Block
@@ -337,13 +422,14 @@ private:
             data = new quint8[size_t(size)];
         }
         m_blockSize = size;
-        m_blocks.push_back({ std::unique_ptr<quint8[], FreeBlock>(data, FreeBlock { size_t(size) }), 0 });
+        m_blocks.push_back({ std::unique_ptr<quint8[], FreeBlock>(data, FreeBlock { size_t(size), m_pool }), 0 });
         m_at = m_blocks.back().data.get();
         m_end = m_at + size;
     }
 
     std::vector<Block> m_blocks;
     std::vector<Run> m_runs;
+    HugeBlockPool* m_pool = nullptr;
     quint8* m_at = nullptr;
     quint8* m_end = nullptr;
     qsizetype m_blockSize = 0;
@@ -493,6 +579,7 @@ struct FxtLoadState
     ProviderState* provider = nullptr;
     QHash<quint32, size_t> listedProviders; // id -> index in summary.providers
 
+    HugeBlockPool blockPool; // before threads: their event logs hand blocks to it
     std::vector<ThreadBuild> threads;
     QHash<QPair<quint64, quint64>, qint32> threadIndex;
     struct ProcessBuild
@@ -577,6 +664,7 @@ struct FxtLoadState
             return it.value();
         const qint32 index = qint32(threads.size());
         threads.emplace_back();
+        threads.back().events.setPool(&blockPool);
         threads.back().pid = pid;
         threads.back().tid = tid;
         threadIndex.insert(key, index);
@@ -737,6 +825,9 @@ struct FxtLoadState
                         tr("%1 stray bytes after the last record at offset %2").arg(available).arg(here));
                 return p - data;
             }
+            // Mapped page-cache pages are not contiguous, so the hardware prefetcher stops at every 4 KiB page;
+            // asking for the data a few records ahead hides most of the wait for it.
+            __builtin_prefetch(p + 1024);
             const quint64 header = load64(p);
             const unsigned type = unsigned(header & 0xf);
             const quint64 words = type == 15 ? (header >> 4) & 0xffffffffULL : (header >> 4) & 0xfff;
@@ -1168,7 +1259,14 @@ struct FxtLoadState
             total += counts[d];
         }
         TraceSlice* slices = nullptr;
-        if (total) {
+        if (total * sizeof(TraceSlice) >= 4 * HugeBlock::kBytes) {
+            size_t mappedBytes = 0;
+            slices = allocateSlices(total, blockPool, &mappedBytes);
+            if (slices)
+                out.sliceStorage = std::unique_ptr<TraceSlice[], TraceThread::FreeSlices>(
+                    slices, TraceThread::FreeSlices { mappedBytes });
+        }
+        if (total && !slices) {
             slices = static_cast<TraceSlice*>(std::malloc(total * sizeof(TraceSlice)));
             if (!slices)
                 qFatal("FxtReader: out of memory for %zu slices", total);
@@ -1264,7 +1362,7 @@ struct FxtLoadState
                 close(i, s.end);
             }
         }
-        build.events.clear();
+        build.events.clear(); // its blocks go to the pool, for the next thread's slices
     }
 
     bool finish(const std::atomic<bool>* cancel)
@@ -1305,6 +1403,7 @@ struct FxtLoadState
             summary.unclosedBegins += out.unclosedBegins;
         }
         threads.clear();
+        blockPool.releaseAll(); // what the last threads' logs left
 
         // Processes: named ones and those with a listed thread.
         for (auto it = processes.cbegin(); it != processes.cend(); ++it)

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#ifdef Q_OS_LINUX
+#include <sys/mman.h>
+#endif
 
 using namespace Qt::StringLiterals;
 
@@ -85,6 +88,17 @@ std::optional<qint64> FxtSummary::wallClockNs(quint64 traceNs) const
 }
 
 TraceData::TraceData() = default;
+
+void TraceThread::FreeSlices::operator()(TraceSlice* slices) const
+{
+#ifdef Q_OS_LINUX
+    if (mappedBytes) {
+        munmap(slices, mappedBytes);
+        return;
+    }
+#endif
+    std::free(slices);
+}
 
 TraceData::~TraceData()
 {

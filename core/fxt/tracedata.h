@@ -69,7 +69,14 @@ struct TraceThread
     std::vector<std::span<const TraceSlice>> depths;
     struct FreeSlices
     {
-        void operator()(TraceSlice* slices) const { std::free(slices); }
+        FreeSlices()
+            : mappedBytes(0)
+        { }
+        explicit FreeSlices(size_t bytes)
+            : mappedBytes(bytes)
+        { }
+        void operator()(TraceSlice* slices) const;
+        size_t mappedBytes; // 0: from malloc; else the size of its own mapping
     };
     std::unique_ptr<TraceSlice[], FreeSlices> sliceStorage;
     quint64 sliceCount = 0;
