@@ -164,6 +164,7 @@ private Q_SLOTS:
         QString error;
         const auto original
             = FxtReader::load(QStringLiteral(MTS_SAMPLES_DIR "/janestreet_tracing_demo_v0.17.fxt"), &error);
+        QVERIFY2(original, qPrintable(error));
         QTemporaryDir dir;
         CropOptions options; // whole trace
         QVERIFY(cropTrace(*original, dir.filePath(u"all.fxt"_s), options, nullptr, &error));
@@ -182,6 +183,7 @@ private Q_SLOTS:
         options.toNs = 30'000'000 - 10'000;
         QVERIFY(cropTrace(*original, dir.filePath(u"part.fxt"_s), options, nullptr, &error));
         const auto part = FxtReader::load(dir.filePath(u"part.fxt"_s), &error);
+        QVERIFY2(part, qPrintable(error));
         QCOMPARE(part->sliceCount(), quint64(1));
         QCOMPARE(part->threads()[0].depths[0][0].start, quint64(20'000'000));
         QCOMPARE(part->threads()[0].depths[0][0].end, quint64(30'000'000));
