@@ -213,6 +213,8 @@ void listFromIndex(TraceLibrary::ScanResult* result, const QString& folder)
     result->stamps.reserve(records->size());
     result->indexIds.reserve(records->size());
     for (LibraryIndex::Record& record : *records) {
+        if (result->indexIds.contains(record.metadata.id))
+            continue; // a damaged index that repeats an id: the first record counts, the scan settles it
         TraceEntry entry;
         entry.folder = folder;
         entry.metadata = std::move(record.metadata);
@@ -597,15 +599,29 @@ void TraceLibrary::applyListing(const ScanResult& listing)
     m_listingDone = true;
     m_indexIds = listing.indexIds;
     m_indexRecords = listing.indexRecords;
-    QList<TraceEntry> added;
-    added.reserve(listing.entries.size());
+    // Usually nothing is known yet: the listing's containers are shared rather than copied entry by entry.
+    const bool fresh = m_entries.isEmpty();
+    if (fresh)
+        m_sidecarStamps = listing.stamps;
     m_entries.reserve(listing.entries.size());
-    m_sidecarStamps.reserve(listing.entries.size());
+    m_order.reserve(listing.entries.size());
+    QList<TraceEntry> added;
     for (const TraceEntry& entry : listing.entries) {
-        if (m_entries.contains(entry.id()))
-            continue; // already known (e.g. a recording begun before the load); the scan decides
-        m_sidecarStamps.insert(entry.id(), listing.stamps.value(entry.id()));
-        setEntry(entry, &added);
+        const QString& id = entry.metadata.id;
+        if (m_entries.contains(id))
+            continue; // already known (a recording begun before the load, a repeated record): the scan decides
+        m_entries.insert(id, entry);
+        m_order.append(id);
+        if (!fresh) {
+            m_sidecarStamps.insert(id, listing.stamps.value(id));
+            added.append(entry);
+        }
+    }
+    if (fresh && m_entries.size() == listing.entries.size()) {
+        added = listing.entries;
+    } else if (fresh) {
+        for (const QString& id : std::as_const(m_order))
+            added.append(m_entries.value(id));
     }
     for (const TraceEntry& entry : std::as_const(added))
         Q_EMIT entryAdded(entry);
