@@ -484,6 +484,30 @@ private Q_SLOTS:
             ids.append(record.metadata.id);
         ids.sort();
         QCOMPARE(ids, QStringList({ u"t0"_s, u"t3"_s }));
+
+        // Once everything is settled and indexed, a trace that only changed size still gets the index rewritten,
+        // so that the next listing does not show the old size again.
+        QTRY_VERIFY_WITH_TIMEOUT(FileStamp::of(inFolder(u"t4.json"_s)).isSettled(), slow);
+        {
+            TraceLibrary settled(folder());
+            settled.setWatching(false);
+            QVERIFY2(settled.load(&error), qPrintable(error));
+        }
+        QCOMPARE(LibraryIndex::read(folder(), &error)->size(), 4);
+        const QByteArray grown = smallTrace("myserver --port 80 [pid=4242]", 256 * 1024);
+        QVERIFY(writeFile(inFolder(u"t0.fxt"_s), grown));
+        {
+            TraceLibrary again(folder());
+            again.setWatching(false);
+            QVERIFY2(again.load(&error), qPrintable(error));
+        }
+        const auto updated = LibraryIndex::read(folder(), &error);
+        QVERIFY2(updated, qPrintable(error));
+        QCOMPARE(updated->size(), 4);
+        for (const LibraryIndex::Record& record : *updated) {
+            if (record.metadata.id == u"t0"_s)
+                QCOMPARE(record.metadata.fileSize, qint64(grown.size()));
+        }
     }
 
     // Whatever happened to the index file, the load falls back to reading every sidecar, lists everything once

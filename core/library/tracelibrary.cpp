@@ -330,12 +330,8 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
         const QString& id = read.id;
         const QString& path = read.path;
         TraceEntry& entry = *read.entry;
-        if (read.parsed) {
-            if (read.stamp.isSettled())
-                ++parsedSettled;
-        } else if (indexIds && indexIds->contains(id)) {
-            ++fromIndex;
-        }
+        if (read.parsed && read.stamp.isSettled())
+            ++parsedSettled;
         bool rewritten = false;
         TraceMetadata& m = entry.metadata;
         // Crash recovery: a recording whose recorder is gone.
@@ -372,7 +368,12 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
             entry.sidecarSize = qMax<qint64>(read.stamp.size, 0);
         }
         const auto knownEntry = known.constFind(id);
-        result->unchanged.append(knownEntry != known.constEnd() && *knownEntry == entry);
+        const bool unchanged = knownEntry != known.constEnd() && *knownEntry == entry;
+        result->unchanged.append(unchanged);
+        // A record still of use as it is; one whose trace or log changed size must be rewritten, or every
+        // listing would show the old size until verified.
+        if (!read.parsed && unchanged && indexIds && indexIds->contains(id))
+            ++fromIndex;
         result->stamps.insert(id, read.stamp);
         referenced.insert(m.traceFile);
         if (!m.logFile.isEmpty())
