@@ -579,6 +579,38 @@ private Q_SLOTS:
         QCOMPARE(index->size(), 3);
     }
 
+    // An edit made while the list is shown from the index but not yet verified starts from the sidecar on disk:
+    // a change someone else made after the index was written survives it.
+    void editDuringTheListingKeepsAnOutsideEdit()
+    {
+        makeIndexedLibrary(2);
+        TraceMetadata outside = TraceMetadata::fromJsonBytes(readFile(inFolder(u"t1.json"_s)), nullptr).value();
+        outside.notes = u"written elsewhere"_s;
+        QVERIFY(writeFile(inFolder(u"t1.json"_s), outside.toJsonBytes()));
+
+        TraceLibrary library(folder());
+        library.setWatching(false);
+        QSignalSpy loaded(&library, &TraceLibrary::loaded);
+        bool listedFromIndex = false;
+        bool renamed = false;
+        connect(&library, &TraceLibrary::listed, this, [&] {
+            listedFromIndex = !library.isLoaded() && library.entry(u"t1"_s)->metadata.notes.isEmpty();
+            QString error;
+            renamed = library.setTitle(u"t1"_s, u"renamed during the listing"_s, &error);
+        });
+        library.loadAsync();
+        QVERIFY(loaded.wait(slow));
+        QVERIFY(listedFromIndex);
+        QVERIFY(renamed);
+        QString error;
+        const auto onDisk = TraceMetadata::fromJsonBytes(readFile(inFolder(u"t1.json"_s)), &error);
+        QVERIFY2(onDisk, qPrintable(error));
+        QCOMPARE(onDisk->title, u"renamed during the listing"_s);
+        QCOMPARE(onDisk->notes, u"written elsewhere"_s);
+        QCOMPARE(library.entry(u"t1"_s)->metadata.title, u"renamed during the listing"_s);
+        QCOMPARE(library.entry(u"t1"_s)->metadata.notes, u"written elsewhere"_s);
+    }
+
     // A rescan asked for while the list is shown but not yet verified is not lost, and nothing is listed twice.
     void rescanDuringTheListing()
     {

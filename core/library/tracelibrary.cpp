@@ -770,8 +770,21 @@ bool TraceLibrary::writeSidecar(TraceEntry& entry, QString* error)
     return true;
 }
 
+void TraceLibrary::refreshIfChangedOnDisk(const QString& id)
+{
+    // An entry may be as the index file listed it and not yet verified, or the watcher's rescan may not have run
+    // yet: a sidecar changed by someone else is read again before we rewrite it, so that their edit survives.
+    const auto it = m_entries.constFind(id);
+    if (it == m_entries.constEnd() || !it->hasSidecar)
+        return;
+    const auto known = m_sidecarStamps.constFind(id);
+    if (known == m_sidecarStamps.constEnd() || !known->sameVersion(FileStamp::of(it->sidecarPath())))
+        reloadEntry(id);
+}
+
 bool TraceLibrary::updateEntry(const QString& id, const std::function<void(TraceMetadata&)>& change, QString* error)
 {
+    refreshIfChangedOnDisk(id);
     const auto it = m_entries.constFind(id);
     if (it == m_entries.constEnd())
         return failWith(error, tr("no trace with id \"%1\"").arg(id));
@@ -1117,7 +1130,13 @@ bool TraceLibrary::compressNow(const QString& id, TraceProbe::Compression target
         return false;
     // Point the sidecar at the new file, then let the old one go. Until the sidecar is written the old file
     // is the trace; if writing fails the new file goes instead.
-    TraceEntry updated = *entry;
+    refreshIfChangedOnDisk(id);
+    const auto current = this->entry(id);
+    if (!current || current->tracePath() != plan->sourcePath) {
+        QFile::remove(plan->targetPath);
+        return failWith(error, tr("%1 changed while it was being compressed; nothing was replaced").arg(id));
+    }
+    TraceEntry updated = *current;
     updated.metadata.traceFile = QFileInfo(plan->targetPath).fileName();
     updated.metadata.format = TraceProbe::formatKey(target);
     updated.metadata.fileSize = sizeOf(plan->targetPath);
@@ -1176,6 +1195,7 @@ LibraryJob* TraceLibrary::startCompress(const QString& id, TraceProbe::Compressi
             return { true, {}, plan->targetPath };
         },
         [this, id, plan](const LibraryJob::Result& done) -> LibraryJob::Result {
+            refreshIfChangedOnDisk(id);
             const auto current = this->entry(id);
             if (!current || current->tracePath() != plan->sourcePath) {
                 QFile::remove(plan->targetPath);

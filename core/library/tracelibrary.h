@@ -160,6 +160,7 @@ private:
     bool writeSidecar(TraceEntry& entry, QString* error);
     bool updateEntry(const QString& id, const std::function<void(TraceMetadata&)>& change, QString* error);
     void reloadEntry(const QString& id);
+    void refreshIfChangedOnDisk(const QString& id);
     void setEntry(const TraceEntry& entry, QList<TraceEntry>* added = nullptr);
 
     QString m_folder;
