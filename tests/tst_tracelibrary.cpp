@@ -5,14 +5,18 @@
 
 #include "library/libraryindex.h"
 #include "library/libraryjob.h"
+#include "library/librarymodel.h"
 #include "library/tracelibrary.h"
 
+#include <QAbstractItemModelTester>
 #include <QDir>
 #include <QProcess>
 #include <QSaveFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtEndian>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -375,6 +379,260 @@ private Q_SLOTS:
         QVERIFY(library.load(&error));
         for (const TraceEntry& entry : library.entries())
             QVERIFY(!entry.metadata.traceFile.startsWith(u'.'));
+    }
+
+    // Writes entries t0..t(count-1) (sidecar + trace), waits until their stamps can be trusted and loads them once,
+    // which writes the index file.
+    void makeIndexedLibrary(int count)
+    {
+        QDir().mkpath(folder());
+        for (int i = 0; i < count; ++i) {
+            TraceMetadata m = request();
+            m.id = u"t%1"_s.arg(i);
+            m.title = u"title %1"_s.arg(i);
+            m.traceFile = m.id + u".fxt"_s;
+            writeSidecar(m);
+            QVERIFY(writeFile(inFolder(m.traceFile), smallTrace()));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(FileStamp::of(inFolder(u"t%1.json"_s.arg(count - 1))).isSettled(), slow);
+        TraceLibrary library(folder());
+        library.setWatching(false);
+        QString error;
+        QVERIFY2(library.load(&error), qPrintable(error));
+        const auto index = LibraryIndex::read(folder(), &error);
+        QVERIFY2(index, qPrintable(error));
+        QCOMPARE(index->size(), count);
+    }
+
+    static QMap<QString, QString> titlesIn(const LibraryModel& model)
+    {
+        QMap<QString, QString> titles;
+        for (int row = 0; row < model.rowCount(); ++row)
+            titles.insert(model.idAt(row), model.index(row, LibraryModel::Title).data().toString());
+        return titles;
+    }
+
+    // The UI's load: the list comes from the index file at once, then a worker checks it against the disk and the
+    // model is corrected row by row (changed, removed, added), never reset.
+    void indexFirstThenVerified()
+    {
+        makeIndexedLibrary(4);
+        // Behind the index's back: t1's sidecar rewritten, t2 deleted, t3's trace grown, t4 new.
+        TraceMetadata changed = TraceMetadata::fromJsonBytes(readFile(inFolder(u"t1.json"_s)), nullptr).value();
+        changed.title = u"changed after the index was written"_s;
+        QVERIFY(writeFile(inFolder(u"t1.json"_s), changed.toJsonBytes()));
+        QVERIFY(QFile::remove(inFolder(u"t2.json"_s)));
+        QVERIFY(QFile::remove(inFolder(u"t2.fxt"_s)));
+        const QByteArray bigger = smallTrace("myserver --port 80 [pid=4242]", 128 * 1024);
+        QVERIFY(writeFile(inFolder(u"t3.fxt"_s), bigger));
+        TraceMetadata fresh = request();
+        fresh.id = u"t4"_s;
+        fresh.title = u"new"_s;
+        fresh.traceFile = u"t4.fxt"_s;
+        writeSidecar(fresh);
+        QVERIFY(writeFile(inFolder(u"t4.fxt"_s), smallTrace()));
+
+        TraceLibrary library(folder());
+        library.setWatching(false);
+        LibraryModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setLibrary(&library);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy dataChanged(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy listed(&library, &TraceLibrary::listed);
+        QSignalSpy loaded(&library, &TraceLibrary::loaded);
+        // What the user sees the moment the list is there.
+        QMap<QString, QString> atListing;
+        bool verifiedAtListing = true;
+        qint64 t3SizeAtListing = 0;
+        connect(&library, &TraceLibrary::listed, this, [&] {
+            atListing = titlesIn(model);
+            verifiedAtListing = library.isLoaded();
+            t3SizeAtListing = library.entry(u"t3"_s) ? library.entry(u"t3"_s)->metadata.fileSize : 0;
+        });
+        library.loadAsync();
+        QVERIFY(loaded.wait(slow));
+        QCOMPARE(listed.size(), 1);
+        QVERIFY(!verifiedAtListing);
+        // Listed as the index had it (t2 still there, t1's old title, t3's old size) ...
+        const QMap<QString, QString> expectedAtListing { { u"t0"_s, u"title 0"_s }, { u"t1"_s, u"title 1"_s },
+            { u"t2"_s, u"title 2"_s }, { u"t3"_s, u"title 3"_s } };
+        QCOMPARE(atListing, expectedAtListing);
+        QCOMPARE(t3SizeAtListing, qint64(smallTrace().size()));
+        // ... then corrected: changed, removed and added, row by row.
+        const QMap<QString, QString> expected { { u"t0"_s, u"title 0"_s },
+            { u"t1"_s, u"changed after the index was written"_s }, { u"t3"_s, u"title 3"_s }, { u"t4"_s, u"new"_s } };
+        QCOMPARE(titlesIn(model), expected);
+        QCOMPARE(library.entry(u"t3"_s)->metadata.fileSize, qint64(bigger.size()));
+        QCOMPARE(model.index(model.indexOf(u"t3"_s).row(), 0).data(LibraryModel::EntryRole).value<TraceEntry>(),
+            *library.entry(u"t3"_s));
+        QCOMPARE(reset.size(), 0);
+        QCOMPARE(inserted.size(), 2); // the listing at once, then t4
+        QCOMPARE(removed.size(), 1);
+        QCOMPARE(dataChanged.size(), 2); // t1 and t3
+        QCOMPARE(model.totalDiskUsage(), library.totalDiskUsage());
+        QVERIFY(library.isListed() && library.isLoaded());
+
+        // The index no longer lists t2 (t1 and t4 join it once their new sidecars have settled).
+        QString error;
+        const auto index = LibraryIndex::read(folder(), &error);
+        QVERIFY2(index, qPrintable(error));
+        QStringList ids;
+        for (const LibraryIndex::Record& record : *index)
+            ids.append(record.metadata.id);
+        ids.sort();
+        QCOMPARE(ids, QStringList({ u"t0"_s, u"t3"_s }));
+
+        // Once everything is settled and indexed, a trace that only changed size still gets the index rewritten,
+        // so that the next listing does not show the old size again.
+        QTRY_VERIFY_WITH_TIMEOUT(FileStamp::of(inFolder(u"t4.json"_s)).isSettled(), slow);
+        {
+            TraceLibrary settled(folder());
+            settled.setWatching(false);
+            QVERIFY2(settled.load(&error), qPrintable(error));
+        }
+        QCOMPARE(LibraryIndex::read(folder(), &error)->size(), 4);
+        const QByteArray grown = smallTrace("myserver --port 80 [pid=4242]", 256 * 1024);
+        QVERIFY(writeFile(inFolder(u"t0.fxt"_s), grown));
+        {
+            TraceLibrary again(folder());
+            again.setWatching(false);
+            QVERIFY2(again.load(&error), qPrintable(error));
+        }
+        const auto updated = LibraryIndex::read(folder(), &error);
+        QVERIFY2(updated, qPrintable(error));
+        QCOMPARE(updated->size(), 4);
+        for (const LibraryIndex::Record& record : *updated) {
+            if (record.metadata.id == u"t0"_s)
+                QCOMPARE(record.metadata.fileSize, qint64(grown.size()));
+        }
+    }
+
+    // Whatever happened to the index file, the load falls back to reading every sidecar, lists everything once
+    // (listed() just before loaded()) and writes a good index again.
+    void damagedIndexFallsBackToTheScan_data()
+    {
+        QTest::addColumn<int>("damage");
+        QTest::newRow("truncated in the header") << 0;
+        QTest::newRow("truncated in a record") << 1;
+        QTest::newRow("a byte flipped in a record") << 2;
+        QTest::newRow("more records claimed than held") << 3;
+        QTest::newRow("empty file") << 4;
+        QTest::newRow("garbage") << 5;
+    }
+    void damagedIndexFallsBackToTheScan()
+    {
+        QFETCH(int, damage);
+        makeIndexedLibrary(3);
+        const QString indexPath = inFolder(LibraryIndex::fileName());
+        QByteArray bytes = readFile(indexPath);
+        QVERIFY(bytes.size() > LibraryIndex::headerSize + 100);
+        switch (damage) {
+        case 0:
+            bytes.truncate(20);
+            break;
+        case 1:
+            bytes.chop(100);
+            break;
+        case 2:
+            bytes[bytes.size() / 2] = char(bytes.at(bytes.size() / 2) ^ 0x5a);
+            break;
+        case 3: {
+            // A consistent-looking file that claims one record more than it holds.
+            QString error;
+            auto records = LibraryIndex::read(folder(), &error).value();
+            records.removeLast();
+            const QByteArray shorter = LibraryIndex::encode(records);
+            bytes = shorter;
+            const quint32 count = qToLittleEndian(quint32(3));
+            std::memcpy(bytes.data() + 12, &count, 4);
+            break;
+        }
+        case 4:
+            bytes.clear();
+            break;
+        default:
+            bytes = QByteArray(4096, '\x7f');
+        }
+        QVERIFY(writeFile(indexPath, bytes));
+
+        TraceLibrary library(folder());
+        library.setWatching(false);
+        LibraryModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setLibrary(&library);
+        QSignalSpy listed(&library, &TraceLibrary::listed);
+        QSignalSpy loaded(&library, &TraceLibrary::loaded);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        library.loadAsync();
+        QVERIFY(loaded.wait(slow));
+        QCOMPARE(listed.size(), 1);
+        QCOMPARE(inserted.size(), 1);
+        const QMap<QString, QString> expected { { u"t0"_s, u"title 0"_s }, { u"t1"_s, u"title 1"_s },
+            { u"t2"_s, u"title 2"_s } };
+        QCOMPARE(titlesIn(model), expected);
+        QString error;
+        const auto index = LibraryIndex::read(folder(), &error);
+        QVERIFY2(index, qPrintable(error));
+        QCOMPARE(index->size(), 3);
+    }
+
+    // An edit made while the list is shown from the index but not yet verified starts from the sidecar on disk:
+    // a change someone else made after the index was written survives it.
+    void editDuringTheListingKeepsAnOutsideEdit()
+    {
+        makeIndexedLibrary(2);
+        TraceMetadata outside = TraceMetadata::fromJsonBytes(readFile(inFolder(u"t1.json"_s)), nullptr).value();
+        outside.notes = u"written elsewhere"_s;
+        QVERIFY(writeFile(inFolder(u"t1.json"_s), outside.toJsonBytes()));
+
+        TraceLibrary library(folder());
+        library.setWatching(false);
+        QSignalSpy loaded(&library, &TraceLibrary::loaded);
+        bool listedFromIndex = false;
+        bool renamed = false;
+        connect(&library, &TraceLibrary::listed, this, [&] {
+            listedFromIndex = !library.isLoaded() && library.entry(u"t1"_s)->metadata.notes.isEmpty();
+            QString error;
+            renamed = library.setTitle(u"t1"_s, u"renamed during the listing"_s, &error);
+        });
+        library.loadAsync();
+        QVERIFY(loaded.wait(slow));
+        QVERIFY(listedFromIndex);
+        QVERIFY(renamed);
+        QString error;
+        const auto onDisk = TraceMetadata::fromJsonBytes(readFile(inFolder(u"t1.json"_s)), &error);
+        QVERIFY2(onDisk, qPrintable(error));
+        QCOMPARE(onDisk->title, u"renamed during the listing"_s);
+        QCOMPARE(onDisk->notes, u"written elsewhere"_s);
+        QCOMPARE(library.entry(u"t1"_s)->metadata.title, u"renamed during the listing"_s);
+        QCOMPARE(library.entry(u"t1"_s)->metadata.notes, u"written elsewhere"_s);
+    }
+
+    // A rescan asked for while the list is shown but not yet verified is not lost, and nothing is listed twice.
+    void rescanDuringTheListing()
+    {
+        makeIndexedLibrary(2);
+        TraceLibrary library(folder());
+        library.setWatching(false);
+        QSignalSpy added(&library, &TraceLibrary::entryAdded);
+        QSignalSpy loaded(&library, &TraceLibrary::loaded);
+        QSignalSpy rescanned(&library, &TraceLibrary::rescanned);
+        connect(&library, &TraceLibrary::listed, this, [&] {
+            TraceMetadata late = request();
+            late.id = u"late"_s;
+            late.traceFile = u"late.fxt"_s;
+            writeSidecar(late);
+            QVERIFY(writeFile(inFolder(u"late.fxt"_s), smallTrace()));
+            library.rescan();
+        });
+        library.loadAsync();
+        QVERIFY(loaded.wait(slow));
+        QTRY_VERIFY_WITH_TIMEOUT(library.entry(u"late"_s).has_value(), slow);
+        QCOMPARE(library.entries().size(), 3);
+        QCOMPARE(added.size(), 3);
     }
 
     // A "recording" entry that comes from the index is recovered like one read from its sidecar.

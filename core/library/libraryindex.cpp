@@ -7,6 +7,7 @@
 #include <QSaveFile>
 #include <QtConcurrent>
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -51,7 +52,7 @@ FileStamp stampFromStat(const struct stat& st, qint64 seenNs)
 }
 
 constexpr char magic[8] = { 'M', 'T', 'S', 'L', 'I', 'D', 'X', '\n' };
-constexpr quint32 formatVersion = 2;
+constexpr quint32 formatVersion = 3;
 constexpr qint64 noDate = std::numeric_limits<qint64>::min();
 
 // A 64-bit mix over 8-byte words: catches a damaged or half-written index, fast enough not to show in a listing.
@@ -109,12 +110,36 @@ private:
     QByteArray& m_out;
 };
 
+// Most fields repeat from one record to the next (process, user, versions, options, format, origin, tags):
+// a field whose bytes equal the previous record's shares its string instead of allocating one. This and the
+// option-set cache make decoding a large index cost a few allocations per record rather than a few dozen.
+struct DecodeCache
+{
+    static constexpr int slots = 64;
+    struct Last
+    {
+        QByteArrayView bytes; // points into the payload, which outlives the decode
+        QString text;
+    };
+    std::array<Last, slots> strings;
+    struct LastList
+    {
+        QByteArrayView bytes;
+        QStringList list;
+    };
+    std::array<LastList, 3> lists;
+    QByteArrayView lastObjectBytes[2];
+    QJsonObject lastObject[2];
+    QHash<QByteArray, QJsonObject> objects;
+};
+
 // Bounds-checked reads; the first failure sticks and every later read returns a default.
 class Reader
 {
 public:
-    explicit Reader(QByteArrayView data)
+    explicit Reader(QByteArrayView data, DecodeCache* cache = nullptr)
         : m_data(data)
+        , m_cache(cache)
     { }
     bool ok() const { return m_ok; }
     bool atEnd() const { return m_position == m_data.size(); }
@@ -135,13 +160,24 @@ public:
             return {};
         return m_data.sliced(m_position - size, size);
     }
-    QString string()
+    QString string(int slot = -1)
     {
         const QByteArrayView data = bytes();
-        return data.isEmpty() ? QString() : QString::fromUtf8(data);
+        if (data.isEmpty())
+            return QString();
+        if (!m_cache || slot < 0 || slot >= DecodeCache::slots)
+            return QString::fromUtf8(data);
+        DecodeCache::Last& last = m_cache->strings[size_t(slot)];
+        if (last.bytes != data) {
+            last.bytes = data;
+            last.text = QString::fromUtf8(data);
+        }
+        return last.text;
     }
-    QStringList strings()
+    // listSlot: which of the cache's lists; firstSlot: the string slots its first elements use.
+    QStringList strings(int listSlot = -1, int firstSlot = -1)
     {
+        const qint64 start = m_position;
         const quint32 count = number<quint32>();
         // Each string takes at least its 4-byte length: a count beyond that is damage, not a reason to allocate.
         if (!m_ok || count > quint64(m_data.size() - m_position) / 4)
@@ -149,7 +185,15 @@ public:
         QStringList list;
         list.reserve(count);
         for (quint32 i = 0; i < count && m_ok; ++i)
-            list.append(string());
+            list.append(string(firstSlot < 0 || i >= 8 ? -1 : firstSlot + int(i)));
+        if (m_cache && listSlot >= 0 && m_ok) {
+            DecodeCache::LastList& last = m_cache->lists[size_t(listSlot)];
+            const QByteArrayView whole = m_data.sliced(start, m_position - start);
+            if (last.bytes == whole)
+                return last.list; // shares the list itself too
+            last.bytes = whole;
+            last.list = list;
+        }
         return list;
     }
     QDateTime date()
@@ -157,25 +201,34 @@ public:
         const qint64 ms = number<qint64>();
         return ms == noDate ? QDateTime() : QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::UTC);
     }
-    // Option sets repeat across a library: each distinct one is parsed once per reader.
-    QJsonObject object()
+    // Option sets repeat across a library: each distinct one is parsed once per decode (per thread).
+    QJsonObject object(int slot)
     {
         const QByteArrayView data = bytes();
         if (data.isEmpty())
             return {};
+        if (m_cache && m_cache->lastObjectBytes[slot] == data)
+            return m_cache->lastObject[slot];
+        QHash<QByteArray, QJsonObject> local;
+        QHash<QByteArray, QJsonObject>& objects = m_cache ? m_cache->objects : local;
         const QByteArray key = data.toByteArray();
-        if (const auto it = m_objects.constFind(key); it != m_objects.constEnd())
-            return *it;
-        QJsonParseError error;
-        const QJsonDocument document = QJsonDocument::fromJson(key, &error);
-        if (error.error != QJsonParseError::NoError || !document.isObject()) {
-            fail();
-            return {};
+        auto it = objects.constFind(key);
+        if (it == objects.constEnd()) {
+            QJsonParseError error;
+            const QJsonDocument document = QJsonDocument::fromJson(key, &error);
+            if (error.error != QJsonParseError::NoError || !document.isObject()) {
+                fail();
+                return {};
+            }
+            it = objects.insert(key, document.object());
         }
-        return *m_objects.insert(key, document.object());
+        if (m_cache) {
+            m_cache->lastObjectBytes[slot] = data;
+            m_cache->lastObject[slot] = *it;
+        }
+        return *it;
     }
     void fail() { m_ok = false; }
-    void swapCache(Reader& other) { m_objects.swap(other.m_objects); }
 
 private:
     bool take(qint64 size)
@@ -189,7 +242,7 @@ private:
     QByteArrayView m_data;
     qint64 m_position = 0;
     bool m_ok = true;
-    QHash<QByteArray, QJsonObject> m_objects;
+    DecodeCache* m_cache;
 };
 
 void encodeRecord(Writer& w, const LibraryIndex::Record& record)
@@ -200,6 +253,7 @@ void encodeRecord(Writer& w, const LibraryIndex::Record& record)
     w.number(s.modifiedNs);
     w.number(s.changedNs);
     w.number(s.seenNs);
+    w.number(record.logSize);
     const TraceMetadata& m = record.metadata;
     w.string(m.id);
     w.string(m.title);
@@ -241,22 +295,23 @@ bool decodeRecord(Reader& r, LibraryIndex::Record& record)
     s.modifiedNs = r.number<qint64>();
     s.changedNs = r.number<qint64>();
     s.seenNs = r.number<qint64>();
+    record.logSize = r.number<qint64>();
     TraceMetadata& m = record.metadata;
     m.id = r.string();
-    m.title = r.string();
+    m.title = r.string(1);
     m.targetPid = r.number<qint64>();
-    m.processName = r.string();
-    m.commandLine = r.string();
-    m.executable = r.string();
-    m.user = r.string();
+    m.processName = r.string(2);
+    m.commandLine = r.string(3);
+    m.executable = r.string(4);
+    m.user = r.string(5);
     m.startTime = r.date();
     m.endTime = r.date();
     m.durationMs = r.number<qint64>();
-    m.mode = r.string();
-    m.options = r.object();
-    m.magicTraceArguments = r.strings();
-    m.magicTraceVersion = r.string();
-    m.perfVersion = r.string();
+    m.mode = r.string(6);
+    m.options = r.object(0);
+    m.magicTraceArguments = r.strings(0, 16);
+    m.magicTraceVersion = r.string(7);
+    m.perfVersion = r.string(8);
     const quint8 outcome = r.number<quint8>();
     if (outcome > quint8(TraceOutcome::External))
         r.fail();
@@ -268,14 +323,14 @@ bool decodeRecord(Reader& r, LibraryIndex::Record& record)
     m.traceFile = r.string();
     m.logFile = r.string();
     m.fileSize = r.number<qint64>();
-    m.format = r.string();
-    m.notes = r.string();
-    m.tags = r.strings();
-    m.origin = r.string();
-    m.traceProcesses = r.strings();
+    m.format = r.string(9);
+    m.notes = r.string(10);
+    m.tags = r.strings(1, 24);
+    m.origin = r.string(11);
+    m.traceProcesses = r.strings(2, 32);
     m.traceBaseTime = r.date();
     m.recorderPid = r.number<qint64>();
-    m.unknownFields = r.object();
+    m.unknownFields = r.object(1);
     // The same rules as a sidecar read from disk: the id names the sidecar, the trace file lives in the folder.
     if (m.id.isEmpty() || m.id.contains(u'/') || m.traceFile.isEmpty() || m.traceFile.contains(u'/')
         || m.logFile.contains(u'/'))
@@ -456,13 +511,11 @@ std::optional<QList<Record>> decodePayload(QByteArrayView payload, quint32 count
         starts.append(i);
     std::atomic<bool> damaged = false;
     QtConcurrent::blockingMap(starts, [&](qsizetype start) {
-        Reader shared(QByteArrayView {}); // carries the option-set cache from record to record
+        DecodeCache cache; // from record to record of this block
         for (qsizetype i = start; i < qMin(start + block, qsizetype(count)) && !damaged; ++i) {
-            Reader r(slices.at(i));
-            r.swapCache(shared);
+            Reader r(slices.at(i), &cache);
             if (!decodeRecord(r, records[i]) || !r.atEnd())
                 damaged = true;
-            shared.swapCache(r);
         }
     });
     if (damaged)

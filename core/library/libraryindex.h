@@ -51,7 +51,8 @@ namespace LibraryIndex {
 struct Record
 {
     FileStamp sidecar;
-    TraceMetadata metadata; // metadata.id is the sidecar's base name
+    TraceMetadata metadata; // metadata.id is the sidecar's base name; metadata.fileSize as last stat'ed
+    qint64 logSize = 0; // the log's size as last stat'ed, so that a listing from the index needs no stat
 };
 
 QString fileName(); // ".library-index" (hidden, so that scans and file managers leave it out)

@@ -189,14 +189,35 @@ QString LibraryModel::idAt(int row) const
 
 void LibraryModel::addEntries(const QList<TraceEntry>& entries)
 {
-    QList<TraceEntry> fresh;
+    if (entries.isEmpty())
+        return;
+    // The first load into an empty model (10,000 entries from the index) shares the library's list instead of
+    // copying it entry by entry; TraceLibrary never repeats an id, and if it ever did the general path runs.
+    if (m_rows.isEmpty()) {
+        m_rowOf.reserve(entries.size());
+        for (qsizetype row = 0; row < entries.size(); ++row)
+            m_rowOf.insert(entries.at(row).metadata.id, int(row));
+        if (m_rowOf.size() == entries.size()) {
+            qint64 usage = 0;
+            beginInsertRows({}, 0, int(entries.size()) - 1);
+            m_rows = entries;
+            for (const TraceEntry& entry : entries)
+                usage += entry.diskUsage();
+            endInsertRows();
+            setTotal(m_totalDiskUsage + usage);
+            return;
+        }
+        m_rowOf.clear();
+    }
+    QList<qsizetype> fresh;
     QSet<QString> freshIds;
-    for (const TraceEntry& entry : entries) {
-        if (m_rowOf.contains(entry.id())) {
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        const TraceEntry& entry = entries.at(i);
+        if (m_rowOf.contains(entry.metadata.id)) {
             changeEntry(entry);
-        } else if (!freshIds.contains(entry.id())) { // TraceLibrary never repeats an id; one row per id anyway
-            freshIds.insert(entry.id());
-            fresh.append(entry);
+        } else if (!freshIds.contains(entry.metadata.id)) { // one row per id, whatever the caller sends
+            freshIds.insert(entry.metadata.id);
+            fresh.append(i);
         }
     }
     if (fresh.isEmpty())
@@ -204,8 +225,10 @@ void LibraryModel::addEntries(const QList<TraceEntry>& entries)
     const int first = int(m_rows.size());
     qint64 usage = 0;
     beginInsertRows({}, first, first + int(fresh.size()) - 1);
-    for (const TraceEntry& entry : std::as_const(fresh)) {
-        m_rowOf.insert(entry.id(), int(m_rows.size()));
+    m_rows.reserve(m_rows.size() + fresh.size());
+    for (qsizetype i : std::as_const(fresh)) {
+        const TraceEntry& entry = entries.at(i);
+        m_rowOf.insert(entry.metadata.id, int(m_rows.size()));
         m_rows.append(entry);
         usage += entry.diskUsage();
     }

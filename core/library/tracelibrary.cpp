@@ -185,20 +185,54 @@ struct TraceLibrary::ScanResult
     bool ok = false;
     QString error;
     QList<TraceEntry> entries;
+    QList<bool> unchanged; // per entry of a scan: equal to the entry the library had when the scan began
     QHash<QString, FileStamp> stamps;
     QHash<QString, FileStamp> stampsAtStart; // the library's stamps when the scan began
     QStringList problems;
+    // A listing from the index file (entries not yet verified against the disk) rather than a scan.
+    bool listing = false;
+    qsizetype indexRecords = -1; // listing: records in the index file; -1 when it is damaged
+    QSet<QString> indexIds; // listing: their ids
 };
 
 // The scan is a free function over plain values so that it can run on a worker thread.
 namespace {
 
+// The first step of a load: the entries as the index file last saw them, from one sequential file read and no
+// stat at all. Nothing here is trusted: the scan that follows checks every entry against the disk.
+void listFromIndex(TraceLibrary::ScanResult* result, const QString& folder)
+{
+    result->listing = true;
+    result->ok = true;
+    QString ignored; // a damaged index is rebuilt by the scan, it never held anything the sidecars do not
+    std::optional<QList<LibraryIndex::Record>> records = LibraryIndex::read(folder, &ignored);
+    if (!records)
+        return;
+    result->indexRecords = records->size();
+    result->entries.reserve(records->size());
+    result->stamps.reserve(records->size());
+    result->indexIds.reserve(records->size());
+    for (LibraryIndex::Record& record : *records) {
+        if (result->indexIds.contains(record.metadata.id))
+            continue; // a damaged index that repeats an id: the first record counts, the scan settles it
+        TraceEntry entry;
+        entry.folder = folder;
+        entry.metadata = std::move(record.metadata);
+        entry.logSize = entry.metadata.logFile.isEmpty() ? 0 : qMax<qint64>(record.logSize, 0);
+        entry.sidecarSize = qMax<qint64>(record.sidecar.size, 0);
+        result->indexIds.insert(entry.metadata.id);
+        result->stamps.insert(entry.metadata.id, record.sidecar);
+        result->entries.append(std::move(entry));
+    }
+}
+
 // One directory read and one stat per file (scanFolderFiles); sidecars whose stamp matches what is known (from
-// memory, or on the first load from the index file) are not read again. The index is rewritten when it missed
-// something that is now settled, so that the next cold start reads one file instead of every sidecar.
+// an earlier scan, or on the first load from the index file's listing) are not read again. On the first load
+// (indexIds given) the index is rewritten when it was damaged or had records that are no longer of use; on any
+// scan when it parsed a sidecar that is now settled, so that the next cold start reads one file.
 TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QString& folder,
     const QHash<QString, TraceEntry>& known, const QHash<QString, FileStamp>& knownStamps,
-    const QSet<QString>& ownRecordings, bool useIndexFile)
+    const QSet<QString>& ownRecordings, const QSet<QString>* indexIds, qsizetype indexRecords)
 {
     result->stampsAtStart = knownStamps;
     if (!QFileInfo(folder).isDir()) {
@@ -217,32 +251,11 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
         return it == files->constEnd() ? -1 : it->size;
     };
 
-    // What can be reused without reading a sidecar: this object's entries, else the index file's records.
-    QHash<QString, TraceEntry> reusable = known;
-    QHash<QString, FileStamp> reusableStamps = knownStamps;
-    qsizetype indexRecords = -1; // -1: no usable index file
+    // What can be reused without reading a sidecar: the library's entries (on the first load: as listed from the
+    // index file).
+    const QHash<QString, TraceEntry>& reusable = known;
+    const QHash<QString, FileStamp>& reusableStamps = knownStamps;
     qsizetype fromIndex = 0;
-    QSet<QString> indexIds;
-    if (useIndexFile) {
-        QString ignored; // a damaged index is rebuilt, it never held anything the sidecars do not
-        if (auto records = LibraryIndex::read(folder, &ignored)) {
-            indexRecords = records->size();
-            indexIds.reserve(records->size());
-            reusable.reserve(reusable.size() + records->size());
-            reusableStamps.reserve(reusableStamps.size() + records->size());
-            for (LibraryIndex::Record& record : *records) {
-                const QString id = record.metadata.id;
-                indexIds.insert(id);
-                if (reusable.contains(id))
-                    continue;
-                TraceEntry entry;
-                entry.folder = folder;
-                entry.metadata = std::move(record.metadata);
-                reusable.insert(id, std::move(entry));
-                reusableStamps.insert(id, record.sidecar);
-            }
-        }
-    }
 
     QSet<QString> referenced;
     QSet<QString> ids;
@@ -317,12 +330,8 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
         const QString& id = read.id;
         const QString& path = read.path;
         TraceEntry& entry = *read.entry;
-        if (read.parsed) {
-            if (read.stamp.isSettled())
-                ++parsedSettled;
-        } else if (indexIds.contains(id) && !known.contains(id)) {
-            ++fromIndex;
-        }
+        if (read.parsed && read.stamp.isSettled())
+            ++parsedSettled;
         bool rewritten = false;
         TraceMetadata& m = entry.metadata;
         // Crash recovery: a recording whose recorder is gone.
@@ -358,6 +367,13 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
             read.stamp = FileStamp::of(path);
             entry.sidecarSize = qMax<qint64>(read.stamp.size, 0);
         }
+        const auto knownEntry = known.constFind(id);
+        const bool unchanged = knownEntry != known.constEnd() && *knownEntry == entry;
+        result->unchanged.append(unchanged);
+        // A record still of use as it is; one whose trace or log changed size must be rewritten, or every
+        // listing would show the old size until verified.
+        if (!read.parsed && unchanged && indexIds && indexIds->contains(id))
+            ++fromIndex;
         result->stamps.insert(id, read.stamp);
         referenced.insert(m.traceFile);
         if (!m.logFile.isEmpty())
@@ -379,6 +395,7 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
                 entry.metadata.fileSize = size;
                 deriveFromTrace(entry.metadata, tracePath);
             }
+            result->unchanged.append(false);
             result->entries.append(entry);
             continue;
         }
@@ -408,18 +425,19 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
             entry.metadata.id = name;
         }
         ids.insert(entry.metadata.id);
+        result->unchanged.append(false);
         result->entries.append(entry);
     }
 
     // Keep the index in step: on the first load when it is missing, damaged or has records that are no longer
     // of use; on any scan that parsed a sidecar whose stamp can now be trusted.
-    const bool indexStale = useIndexFile && (indexRecords < 0 || fromIndex != indexRecords);
+    const bool indexStale = indexIds && (indexRecords < 0 || fromIndex != indexRecords);
     if ((indexStale || parsedSettled > 0) && !sidecarWriteFailed) {
         QList<LibraryIndex::Record> records;
         records.reserve(result->entries.size());
         for (const TraceEntry& entry : std::as_const(result->entries)) {
             if (entry.hasSidecar)
-                records.append({ result->stamps.value(entry.id()), entry.metadata });
+                records.append({ result->stamps.value(entry.id()), entry.metadata, entry.logSize });
         }
         QString ignored; // a read-only folder simply has no index
         LibraryIndex::write(folder, records, &ignored);
@@ -476,15 +494,32 @@ bool TraceLibrary::load(QString* error)
 {
     if (!QDir().mkpath(m_folder))
         return failWith(error, tr("cannot create the traces folder %1").arg(m_folder));
+    if (!m_loaded && !m_listingDone) {
+        ScanResult listing;
+        listFromIndex(&listing, m_folder);
+        applyListing(listing);
+    }
     ScanResult result;
-    scanFolder(&result, m_folder, m_entries, m_sidecarStamps, m_ownRecordings, !m_loaded);
+    scanFolder(&result, m_folder, m_entries, m_sidecarStamps, m_ownRecordings, m_loaded ? nullptr : &m_indexIds,
+        m_indexRecords);
     if (!result.ok)
         return failWith(error, result.error);
     applyScan(result);
-    m_loaded = true;
-    setWatching(m_watching);
-    Q_EMIT loaded();
+    if (!m_loaded)
+        finishFirstLoad();
     return true;
+}
+
+void TraceLibrary::finishFirstLoad()
+{
+    m_loaded = true;
+    m_indexIds.clear();
+    setWatching(m_watching);
+    if (!m_listed) {
+        m_listed = true;
+        Q_EMIT listed();
+    }
+    Q_EMIT loaded();
 }
 
 void TraceLibrary::loadAsync()
@@ -523,28 +558,79 @@ void TraceLibrary::startScan()
         const ScanResult result = m_scanWatcher->result();
         m_scanWatcher->deleteLater();
         m_scanWatcher = nullptr;
+        if (result.listing) {
+            // Shown now; the verification scan follows at once (it covers any rescan asked for meanwhile).
+            applyListing(result);
+            m_scanPending = false;
+            startScan();
+            return;
+        }
         if (result.ok)
             applyScan(result);
         else
             Q_EMIT problem(result.error);
-        const bool firstLoad = !m_loaded;
-        m_loaded = true;
-        if (firstLoad) {
-            setWatching(m_watching);
-            Q_EMIT loaded();
-        }
+        if (!m_loaded)
+            finishFirstLoad();
         Q_EMIT rescanned();
         if (m_scanPending) {
             m_scanPending = false;
             startScan();
         }
     });
-    m_scanWatcher->setFuture(QtConcurrent::run([folder = m_folder, known = m_entries, stamps = m_sidecarStamps,
-                                                   own = m_ownRecordings, useIndex = !m_loaded]() {
-        ScanResult result;
-        scanFolder(&result, folder, known, stamps, own, useIndex);
-        return result;
-    }));
+    if (!m_loaded && !m_listingDone) {
+        m_listingDone = true;
+        m_scanWatcher->setFuture(QtConcurrent::run([folder = m_folder]() {
+            ScanResult result;
+            listFromIndex(&result, folder);
+            return result;
+        }));
+        return;
+    }
+    m_scanWatcher->setFuture(
+        QtConcurrent::run([folder = m_folder, known = m_entries, stamps = m_sidecarStamps, own = m_ownRecordings,
+                              firstLoad = !m_loaded, indexIds = m_indexIds, indexRecords = m_indexRecords]() {
+            ScanResult result;
+            scanFolder(&result, folder, known, stamps, own, firstLoad ? &indexIds : nullptr, indexRecords);
+            return result;
+        }));
+}
+
+void TraceLibrary::applyListing(const ScanResult& listing)
+{
+    m_listingDone = true;
+    m_indexIds = listing.indexIds;
+    m_indexRecords = listing.indexRecords;
+    // Usually nothing is known yet: the listing's containers are shared rather than copied entry by entry.
+    const bool fresh = m_entries.isEmpty();
+    if (fresh)
+        m_sidecarStamps = listing.stamps;
+    m_entries.reserve(listing.entries.size());
+    m_order.reserve(listing.entries.size());
+    QList<TraceEntry> added;
+    for (const TraceEntry& entry : listing.entries) {
+        const QString& id = entry.metadata.id;
+        if (m_entries.contains(id))
+            continue; // already known (a recording begun before the load, a repeated record): the scan decides
+        m_entries.insert(id, entry);
+        m_order.append(id);
+        if (!fresh) {
+            m_sidecarStamps.insert(id, listing.stamps.value(id));
+            added.append(entry);
+        }
+    }
+    if (fresh && m_entries.size() == listing.entries.size()) {
+        added = listing.entries;
+    } else if (fresh) {
+        for (const QString& id : std::as_const(m_order))
+            added.append(m_entries.value(id));
+    }
+    for (const TraceEntry& entry : std::as_const(added))
+        Q_EMIT entryAdded(entry);
+    if (!added.isEmpty()) {
+        Q_EMIT entriesAdded(added);
+        m_listed = true;
+        Q_EMIT listed();
+    }
 }
 
 void TraceLibrary::applyScan(const ScanResult& result)
@@ -555,14 +641,18 @@ void TraceLibrary::applyScan(const ScanResult& result)
     seen.reserve(result.entries.size());
     m_entries.reserve(result.entries.size());
     QList<TraceEntry> added;
-    for (const TraceEntry& entry : result.entries) {
+    for (qsizetype i = 0; i < result.entries.size(); ++i) {
+        const TraceEntry& entry = result.entries.at(i);
         const QString id = entry.id();
         seen.insert(id);
         // Changed by this object while the scan ran: ours is newer, and the change will trigger another scan.
         if (!m_sidecarStamps.value(id).sameVersion(result.stampsAtStart.value(id)))
             continue;
-        if (result.stamps.contains(id))
-            m_sidecarStamps.insert(id, result.stamps.value(id));
+        if (const auto stamp = result.stamps.constFind(id); stamp != result.stamps.constEnd())
+            m_sidecarStamps.insert(id, *stamp);
+        // Most entries of a verification are as listed: the scan compared them off this thread.
+        if (result.unchanged.value(i) && m_entries.contains(id))
+            continue;
         setEntry(entry, &added);
     }
     for (const TraceEntry& entry : std::as_const(added))
@@ -680,8 +770,21 @@ bool TraceLibrary::writeSidecar(TraceEntry& entry, QString* error)
     return true;
 }
 
+void TraceLibrary::refreshIfChangedOnDisk(const QString& id)
+{
+    // An entry may be as the index file listed it and not yet verified, or the watcher's rescan may not have run
+    // yet: a sidecar changed by someone else is read again before we rewrite it, so that their edit survives.
+    const auto it = m_entries.constFind(id);
+    if (it == m_entries.constEnd() || !it->hasSidecar)
+        return;
+    const auto known = m_sidecarStamps.constFind(id);
+    if (known == m_sidecarStamps.constEnd() || !known->sameVersion(FileStamp::of(it->sidecarPath())))
+        reloadEntry(id);
+}
+
 bool TraceLibrary::updateEntry(const QString& id, const std::function<void(TraceMetadata&)>& change, QString* error)
 {
+    refreshIfChangedOnDisk(id);
     const auto it = m_entries.constFind(id);
     if (it == m_entries.constEnd())
         return failWith(error, tr("no trace with id \"%1\"").arg(id));
@@ -1027,7 +1130,13 @@ bool TraceLibrary::compressNow(const QString& id, TraceProbe::Compression target
         return false;
     // Point the sidecar at the new file, then let the old one go. Until the sidecar is written the old file
     // is the trace; if writing fails the new file goes instead.
-    TraceEntry updated = *entry;
+    refreshIfChangedOnDisk(id);
+    const auto current = this->entry(id);
+    if (!current || current->tracePath() != plan->sourcePath) {
+        QFile::remove(plan->targetPath);
+        return failWith(error, tr("%1 changed while it was being compressed; nothing was replaced").arg(id));
+    }
+    TraceEntry updated = *current;
     updated.metadata.traceFile = QFileInfo(plan->targetPath).fileName();
     updated.metadata.format = TraceProbe::formatKey(target);
     updated.metadata.fileSize = sizeOf(plan->targetPath);
@@ -1086,6 +1195,7 @@ LibraryJob* TraceLibrary::startCompress(const QString& id, TraceProbe::Compressi
             return { true, {}, plan->targetPath };
         },
         [this, id, plan](const LibraryJob::Result& done) -> LibraryJob::Result {
+            refreshIfChangedOnDisk(id);
             const auto current = this->entry(id);
             if (!current || current->tracePath() != plan->sourcePath) {
                 QFile::remove(plan->targetPath);

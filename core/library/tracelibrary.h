@@ -61,11 +61,17 @@ public:
 
     QString folder() const { return m_folder; }
 
-    // Creates the folder if needed, reads every sidecar, adopts new files, recovers crashed recordings.
+    // Creates the folder if needed, lists the entries the index file knows (listed()), then checks every one
+    // against the disk: reads changed and new sidecars, drops vanished entries, adopts new files, recovers
+    // crashed recordings (loaded()). Blocks until all of that is done.
     bool load(QString* error);
-    // The same on a worker thread; entries arrive through entryAdded/entriesAdded, then loaded() is emitted.
+    // The same in two steps on worker threads: the index file is read and its entries arrive at once through
+    // entryAdded/entriesAdded, then listed() is emitted; then they are verified against the disk, and what
+    // differs arrives as entryChanged/entryRemoved/entriesAdded; then loaded() is emitted. Without a usable
+    // index file the list comes from the full scan, and listed() comes just before loaded().
     void loadAsync();
-    bool isLoaded() const { return m_loaded; }
+    bool isListed() const { return m_listed; } // every entry known (from the index or the disk) is in entries()
+    bool isLoaded() const { return m_loaded; } // ... and verified against the disk
     // Rescans after the folder changes (on by default once loaded). Rescans run on a worker thread.
     void setWatching(bool watching);
     bool isWatching() const { return m_watching; }
@@ -139,6 +145,7 @@ Q_SIGNALS:
     void entriesAdded(const QList<TraceEntry>& entries);
     void entryChanged(const TraceEntry& entry);
     void entryRemoved(const QString& id);
+    void listed();
     void loaded();
     void rescanned();
     // Something the user should know that is not the answer to a call (unreadable sidecar, recovery that
@@ -146,11 +153,14 @@ Q_SIGNALS:
     void problem(const QString& message);
 
 private:
+    void applyListing(const ScanResult& listing);
     void applyScan(const ScanResult& result);
+    void finishFirstLoad();
     void startScan();
     bool writeSidecar(TraceEntry& entry, QString* error);
     bool updateEntry(const QString& id, const std::function<void(TraceMetadata&)>& change, QString* error);
     void reloadEntry(const QString& id);
+    void refreshIfChangedOnDisk(const QString& id);
     void setEntry(const TraceEntry& entry, QList<TraceEntry>* added = nullptr);
 
     QString m_folder;
@@ -162,6 +172,10 @@ private:
     QTimer m_rescanTimer;
     QFutureWatcher<ScanResult>* m_scanWatcher = nullptr;
     bool m_scanPending = false;
+    bool m_listingDone = false; // the index file has been read (or found missing) for the first load
+    bool m_listed = false;
+    QSet<QString> m_indexIds; // ids the index file listed, until the first verification has used them
+    qsizetype m_indexRecords = -1; // records in the index file, -1 when it was damaged
     bool m_loaded = false;
     bool m_watching = true;
     Bundle::Limits m_limits;
