@@ -5,7 +5,11 @@
 //   viewer: ViewerPage::open → loaded → first timeline frame painted, peak RSS at that point and after the
 //           per-function table is computed, then frame times of the timeline rendered into a QImage offscreen,
 //           fully zoomed out and at mid / deep zoom with a selected range and a selected slice highlighted.
+//           Also: the first paint into a fresh image (page faults), the level of detail alone with and without
+//           the coverage summaries, the summaries' cost at load, and one cold frame per zoom.
 // Usage: bench_viewer [--sizes 100,1000] [--dir DIR] [--keep]        (run from a Release build)
+// Environment: MTS_VIEWER_SCREENSHOT=file.png (the page, zoomed out), MTS_VIEWER_SMAPS=prefix (smaps copies),
+//              MTS_BENCH_DEBUG=1 (row sizes, deciles, on stderr).
 //        bench_viewer --child reader|viewer FILE                      (used internally)
 #include "fxt/fxtreader.h"
 #include "fxt/tracedata.h"
