@@ -5,13 +5,18 @@
 //   viewer: ViewerPage::open → loaded → first timeline frame painted, peak RSS at that point and after the
 //           per-function table is computed, then frame times of the timeline rendered into a QImage offscreen,
 //           fully zoomed out and at mid / deep zoom with a selected range and a selected slice highlighted.
+//           Also: the first paint into a fresh image (page faults), the level of detail alone with and without
+//           the coverage summaries, the summaries' cost at load, and one cold frame per zoom.
 // Usage: bench_viewer [--sizes 100,1000] [--dir DIR] [--keep]        (run from a Release build)
+// Environment: MTS_VIEWER_SCREENSHOT=file.png (the page, zoomed out), MTS_VIEWER_SMAPS=prefix (smaps copies),
+//              MTS_BENCH_DEBUG=1 (row sizes, deciles, on stderr).
 //        bench_viewer --child reader|viewer FILE                      (used internally)
 #include "fxt/fxtreader.h"
 #include "fxt/tracedata.h"
 #include "fxt/tracegenerator.h"
 #include "procstatus.h"
 #include "viewer/timelinewidget.h"
+#include "viewer/tracetimelinedata.h"
 #include "viewer/viewerpage.h"
 
 #include <QApplication>
@@ -20,6 +25,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -50,6 +56,19 @@ double cpuMs()
     getrusage(RUSAGE_SELF, &usage);
     return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3
         + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3;
+}
+
+// MTS_VIEWER_SMAPS=prefix: a copy of /proc/self/smaps as prefix-<child>-<trace>.txt (reader after its load,
+// viewer at its first frame), to see which mappings the memory is in.
+void dumpSmaps(const QString& child, const QString& trace)
+{
+    const QString prefix = qEnvironmentVariable("MTS_VIEWER_SMAPS");
+    if (prefix.isEmpty())
+        return;
+    QFile in(u"/proc/self/smaps"_s);
+    QFile copy(prefix + u'-' + child + u'-' + QFileInfo(trace).completeBaseName() + u".txt"_s);
+    if (in.open(QIODevice::ReadOnly) && copy.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        copy.write(in.readAll()); // proc files report size 0: QFile::copy would copy nothing
 }
 
 struct FrameStats
@@ -86,6 +105,7 @@ int runReader(const QString& path, bool onWorker)
         std::fprintf(stderr, "%s\n", qPrintable(error));
         return 1;
     }
+    dumpSmaps(u"reader"_s, path);
     QJsonObject out;
     out[u"load_ms"_s] = double(timer.nsecsElapsed()) / 1e6;
     out[u"cpu_ms"_s] = cpuMs() - cpuBefore;
@@ -141,6 +161,7 @@ int runViewer(const QString& path)
     timespec mainThread {};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mainThread);
     const qint64 rssAtFirstFrame = peakRssKiB();
+    dumpSmaps(u"viewer"_s, path);
     if (!waitUntil([&] { return analysed > 0; }, 600'000)) {
         std::fprintf(stderr, "function table did not finish\n");
         return 1;
@@ -168,6 +189,64 @@ int runViewer(const QString& path)
         out[key + u"_median_ms"_s] = stats.median;
         out[key + u"_max_ms"_s] = stats.max;
     };
+    // The first paint into a freshly allocated image pays for its page faults (~1000 for 4 MB, expensive on this
+    // virtual machine); a window's backing store is allocated once, so that frame is reported on its own and
+    // the view-change frames below paint into an image already touched.
+    {
+        rusage a {}, b {};
+        getrusage(RUSAGE_THREAD, &a);
+        out[u"frame_fresh_image_ms"_s] = timeFrames(timeline, image, 1).max;
+        getrusage(RUSAGE_THREAD, &b);
+        out[u"frame_fresh_image_faults"_s] = qint64(b.ru_minflt - a.ru_minflt);
+    }
+    // Level of detail alone (no painting), fit-all at the widget's width, every row of every thread: with the
+    // summaries and without (slice by slice), twice each; the first pass of each is the colder one.
+    {
+        const double viewWidth = double(image.width() - TimelineWidget::labelWidth);
+        const double npp = span / viewWidth;
+        auto lodPass = [&](bool withSummary) {
+            timespec a {}, b {};
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+            qsizetype marks = 0;
+            for (int t = 0; t < data->threads().size(); ++t) {
+                for (int d = 0; d < data->threads().at(t).depths; ++d) {
+                    const TimelineLane lane { data.get(), t, d };
+                    Lod::forEachMark(lane, data->laneInfo(t, d), withSummary ? data->laneSummary(t, d) : nullptr, start,
+                        npp, start + span, [&](const Lod::Mark&) { ++marks; });
+                }
+            }
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+            return double(b.tv_sec - a.tv_sec) * 1e3 + double(b.tv_nsec - a.tv_nsec) / 1e6;
+        };
+        if (qEnvironmentVariableIsSet("MTS_BENCH_DEBUG")) {
+            std::vector<qsizetype> sizes;
+            for (int t = 0; t < data->threads().size(); ++t)
+                for (int d = 0; d < data->threads().at(t).depths; ++d)
+                    sizes.push_back(data->sliceCount(t, d));
+            std::sort(sizes.begin(), sizes.end());
+            std::fprintf(stderr, "rows %zu:", sizes.size());
+            for (int q = 0; q <= 10; ++q)
+                std::fprintf(
+                    stderr, " %lld", (long long)sizes[std::min(sizes.size() - 1, sizes.size() * size_t(q) / 10)]);
+            std::fprintf(stderr, "\n");
+        }
+        // What the summaries cost at load: the adapter built again, with and without them (worker-thread work).
+        auto adapterMs = [&](const LaneSummary::Options& options) {
+            timespec a {}, b {};
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+            const TraceTimelineData again(dynamic_cast<const TraceTimelineData&>(*data).traceShared(), options);
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+            return double(b.tv_sec - a.tv_sec) * 1e3 + double(b.tv_nsec - a.tv_nsec) / 1e6;
+        };
+        LaneSummary::Options none;
+        none.minSlices = std::numeric_limits<qsizetype>::max();
+        out[u"adapter_without_summaries_ms"_s] = adapterMs(none);
+        out[u"adapter_with_summaries_ms"_s] = adapterMs({});
+        out[u"lod_summary_first_ms"_s] = lodPass(true);
+        out[u"lod_slices_first_ms"_s] = lodPass(false);
+        out[u"lod_summary_again_ms"_s] = lodPass(true);
+        out[u"lod_slices_again_ms"_s] = lodPass(false);
+    }
     timeline->fitAll();
     record(u"frame_zoomed_out"_s, timeFrames(timeline, image, 15));
     // MTS_VIEWER_SCREENSHOT=path.png: also save the whole page, zoomed out, to look at.
@@ -186,6 +265,38 @@ int runViewer(const QString& path)
     timeline->timeView().showRange(start + span * 0.5, start + span * 0.5 + 20'000);
     timeline->verticalScrollBar()->setValue(timeline->verticalScrollBar()->maximum() / 4);
     record(u"frame_deep_zoom"_s, timeFrames(timeline, image, 15));
+
+    // Every zoom, one cold frame each: from fit-all down by factors of 4 to a 10 µs window, each jump to a new
+    // place in the trace (so the slices it reads were not read by the frame before), top of the lanes; then
+    // back to fit-all after all that has evicted the caches.
+    double sweepMax = 0;
+    double sweepMaxSpan = 0;
+    int sweepFrames = 0;
+    timeline->verticalScrollBar()->setValue(0);
+    auto coldFrame = [&](double from, double to) {
+        timeline->timeView().showRange(from, to);
+        timespec a {}, b {};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+        timeline->renderTo(&image);
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+        return double(b.tv_sec - a.tv_sec) * 1e3 + double(b.tv_nsec - a.tv_nsec) / 1e6;
+    };
+    quint32 place = 12345;
+    for (double window = span; window >= 10'000; window /= 4) {
+        place = place * 1103515245u + 12345u;
+        const double at = start + (span - window) * double(place % 1000) / 999.0;
+        const double ms = coldFrame(at, at + window);
+        ++sweepFrames;
+        if (ms > sweepMax) {
+            sweepMax = ms;
+            sweepMaxSpan = window;
+        }
+    }
+    out[u"frame_sweep_max_ms"_s] = sweepMax;
+    out[u"frame_sweep_max_window_ns"_s] = sweepMaxSpan;
+    out[u"frame_sweep_frames"_s] = sweepFrames;
+    out[u"frame_fit_all_after_sweep_ms"_s] = coldFrame(start, start + span);
+    out[u"summary_bytes"_s] = qint64(data->summaryBytes());
     out[u"peak_rss_end_kib"_s] = peakRssKiB();
     std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Compact).constData());
     return 0;
@@ -273,6 +384,22 @@ int main(int argc, char** argv)
             << viewer[u"frame_mid_zoom_selection_max_ms"_s].toDouble() << " ms; deep zoom "
             << viewer[u"frame_deep_zoom_median_ms"_s].toDouble() << " / "
             << viewer[u"frame_deep_zoom_max_ms"_s].toDouble() << " ms" << Qt::endl;
+        out << "first paint into a fresh image (page faults, not level of detail): "
+            << viewer[u"frame_fresh_image_ms"_s].toDouble() << " ms, " << viewer[u"frame_fresh_image_faults"_s].toInt()
+            << " minor faults" << Qt::endl;
+        out << "level of detail alone, all " << viewer[u"slices"_s].toInteger()
+            << " slices' rows at fit-all: with summaries " << viewer[u"lod_summary_first_ms"_s].toDouble() << " / "
+            << viewer[u"lod_summary_again_ms"_s].toDouble() << " ms, slice by slice "
+            << viewer[u"lod_slices_first_ms"_s].toDouble() << " / " << viewer[u"lod_slices_again_ms"_s].toDouble()
+            << " ms" << Qt::endl;
+        out << "adapter over the loaded trace (worker thread, CPU): "
+            << viewer[u"adapter_with_summaries_ms"_s].toDouble() << " ms with summaries, "
+            << viewer[u"adapter_without_summaries_ms"_s].toDouble() << " ms without" << Qt::endl;
+        out << "cold frames, one per zoom (" << viewer[u"frame_sweep_frames"_s].toInt()
+            << " zooms from fit-all to 10 us, each at a new place): max " << viewer[u"frame_sweep_max_ms"_s].toDouble()
+            << " ms (window " << viewer[u"frame_sweep_max_window_ns"_s].toDouble() / 1e6
+            << " ms); fit-all after the sweep " << viewer[u"frame_fit_all_after_sweep_ms"_s].toDouble()
+            << " ms; level-of-detail summaries " << viewer[u"summary_bytes"_s].toDouble() / 1024 << " KiB" << Qt::endl;
         if (!parser.isSet(u"keep"_s))
             QFile::remove(path);
     }

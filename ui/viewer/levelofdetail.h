@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "viewer/lanesummary.h"
+
 #include <QtGlobal>
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <utility>
 
 // Level of detail for one row of a flame chart: the slices of one thread at one depth, sorted by start time.
@@ -98,20 +101,52 @@ std::pair<qsizetype, qsizetype> visibleRange(const Lane& lane, const LaneInfo& i
     return { first, last };
 }
 
-// Calls emit(const Mark&) for every mark of the visible part of the lane, in time order. A slice at least one
-// pixel wide is its own mark. Sub-pixel slices that start in the same pixel column are merged into one mark
-// spanning exactly from their earliest start to their latest end, so every column that shows a slice shows a
-// mark and no column without a slice does; there is at most one merged mark per pixel column.
-template<class Lane, class Emit>
-void forEachMark(
-    const Lane& lane, const LaneInfo& info, double viewStart, double nsPerPixel, double viewEnd, Emit&& emit)
+namespace detail {
+// Turns a stream of candidate marks into the marks forEachMark reports: consecutive sub-pixel candidates that
+// start in the same pixel column become one mark, so there is at most one merged mark per column.
+template<class Emit> struct MarkBuilder
 {
-    auto [i, last] = visibleRange(lane, info, viewStart, viewEnd);
+    double viewStart;
+    double nsPerPixel;
+    Emit& emit;
+    Mark pending {};
+    double pendingColumn = 0;
+    bool hasPending = false;
+    bool pendingMergeable = false;
+
+    void add(const Mark& m, bool subPixel)
+    {
+        const double column = std::floor((static_cast<double>(m.start) - viewStart) / nsPerPixel);
+        if (hasPending && subPixel && pendingMergeable && column == pendingColumn) {
+            pending.end = std::max(pending.end, m.end);
+            pending.count += m.count;
+            return;
+        }
+        flush();
+        pending = m;
+        pendingColumn = column;
+        pendingMergeable = subPixel;
+        hasPending = true;
+    }
+    void flush()
+    {
+        if (hasPending)
+            emit(pending);
+        hasPending = false;
+    }
+};
+
+// Candidate marks for slices [i, last) read from the slices themselves.
+template<class Lane, class Builder>
+void exactMarks(const Lane& lane, const LaneInfo& info, qsizetype i, qsizetype last, Builder& builder)
+{
+    const double viewStart = builder.viewStart;
+    const double nsPerPixel = builder.nsPerPixel;
     while (i < last) {
         const qint64 s = lane.start(i);
         const qint64 e = lane.end(i);
         if (static_cast<double>(e - s) >= nsPerPixel) {
-            emit(Mark { s, e, i, 1 });
+            builder.add(Mark { s, e, i, 1 }, false);
             ++i;
             continue;
         }
@@ -128,9 +163,64 @@ void forEachMark(
             for (qsizetype k = i + 1; k < j; ++k)
                 end = std::max(end, lane.end(k));
         }
-        emit(Mark { s, end, i, j - i });
+        builder.add(Mark { s, end, i, j - i }, true);
         i = j;
     }
+}
+} // namespace detail
+
+// Calls emit(const Mark&) for every mark of the visible part of the lane, in time order. A slice at least one
+// pixel wide is its own mark. Sub-pixel slices that start in the same pixel column are merged into one mark
+// spanning exactly from their earliest start to their latest end, so every column that shows a slice shows a
+// mark and no column without a slice does; there is at most one merged mark per pixel column.
+//
+// With a summary (lanesummary.h), a whole bucket becomes one candidate without reading its slices when they all
+// lie within less than a pixel of its first start (latest end - first start < nsPerPixel): they then touch only
+// that start's column and the next, so the merged mark still lights exactly the columns its slices light, and
+// no slice a pixel wide hides in it. Other buckets, and the partial buckets at the edges of the view, are read
+// slice by slice. The level used has buckets at most a pixel wide, which makes the first case the usual one.
+template<class Lane, class Emit>
+void forEachMark(const Lane& lane, const LaneInfo& info, const LaneSummary* summary, double viewStart,
+    double nsPerPixel, double viewEnd, Emit&& emit)
+{
+    const auto [first, last] = visibleRange(lane, info, viewStart, viewEnd);
+    detail::MarkBuilder<std::remove_reference_t<Emit>> builder { viewStart, nsPerPixel, emit };
+    const int level = summary && info.endsSorted && first < last ? summary->levelFor(nsPerPixel) : -1;
+    if (level < 0) {
+        detail::exactMarks(lane, info, first, last, builder);
+        builder.flush();
+        return;
+    }
+    const qint64 width = summary->bucketWidth(level);
+    const qsizetype buckets = summary->bucketCount(level);
+    // The rest of the bucket holding the first visible slice, slice by slice (some of its slices may be hidden).
+    qsizetype b = qsizetype((lane.start(first) - summary->origin()) / width) + 1;
+    qsizetype i = std::min(summary->firstIndex(level, b), last);
+    detail::exactMarks(lane, info, first, i, builder);
+    for (; b < buckets; ++b) {
+        const qsizetype next = summary->firstIndex(level, b + 1);
+        if (next > last)
+            break;
+        if (next == i)
+            continue; // empty
+        const LaneSummary::Bucket& bucket = summary->bucket(level, b);
+        if (bucket.maxEndOffset != LaneSummary::saturated && static_cast<double>(bucket.span()) < nsPerPixel) {
+            const qint64 start = summary->bucketStart(level, b);
+            builder.add(Mark { start + bucket.firstStartOffset, start + bucket.maxEndOffset, i, next - i }, true);
+        } else {
+            detail::exactMarks(lane, info, i, next, builder);
+        }
+        i = next;
+    }
+    detail::exactMarks(lane, info, i, last, builder);
+    builder.flush();
+}
+
+template<class Lane, class Emit>
+void forEachMark(
+    const Lane& lane, const LaneInfo& info, double viewStart, double nsPerPixel, double viewEnd, Emit&& emit)
+{
+    forEachMark(lane, info, nullptr, viewStart, nsPerPixel, viewEnd, std::forward<Emit>(emit));
 }
 
 // The slice at time t, or the nearest one within `tolerance` ns of it; -1 when there is none. Zero-length

@@ -18,14 +18,38 @@ const Lod::LaneInfo& TimelineData::laneInfo(int thread, int depth) const
     return m_laneInfo[size_t(thread)][size_t(depth)];
 }
 
+const LaneSummary* TimelineData::laneSummary(int thread, int depth) const
+{
+    if (thread < 0 || size_t(thread) >= m_summaries.size() || depth < 0
+        || size_t(depth) >= m_summaries[size_t(thread)].size())
+        return nullptr;
+    const LaneSummary& summary = m_summaries[size_t(thread)][size_t(depth)];
+    return summary.isEmpty() ? nullptr : &summary;
+}
+
+qsizetype TimelineData::summaryBytes() const
+{
+    qsizetype bytes = 0;
+    for (const auto& lanes : m_summaries) {
+        for (const LaneSummary& summary : lanes)
+            bytes += summary.memoryBytes();
+    }
+    return bytes;
+}
+
 void TimelineData::prepare()
 {
     m_laneInfo.assign(size_t(m_threads.size()), {});
+    m_summaries.assign(size_t(m_threads.size()), {});
     for (int t = 0; t < m_threads.size(); ++t) {
         auto& lanes = m_laneInfo[size_t(t)];
         lanes.resize(size_t(m_threads.at(t).depths));
-        for (int d = 0; d < m_threads.at(t).depths; ++d)
-            lanes[size_t(d)] = Lod::describe(TimelineLane { this, t, d });
+        m_summaries[size_t(t)].resize(size_t(m_threads.at(t).depths));
+        for (int d = 0; d < m_threads.at(t).depths; ++d) {
+            const TimelineLane lane { this, t, d };
+            lanes[size_t(d)] = Lod::describe(lane);
+            m_summaries[size_t(t)][size_t(d)] = LaneSummary::build(lane, lanes[size_t(d)].endsSorted);
+        }
     }
 }
 

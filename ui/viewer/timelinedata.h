@@ -86,6 +86,11 @@ public:
 
     // Level-of-detail facts per (thread, depth); computed by prepare().
     const Lod::LaneInfo& laneInfo(int thread, int depth) const;
+    // The coverage summary of (thread, depth) for zoomed-out frames; nullptr for rows that need none (few or
+    // overlapping slices). Computed by prepare(), with the lane facts.
+    const LaneSummary* laneSummary(int thread, int depth) const;
+    // Bytes held by all summaries.
+    qsizetype summaryBytes() const;
     // Call once after the data is complete (on a worker thread: it reads every slice once).
     void prepare();
 
@@ -97,6 +102,7 @@ public:
 protected:
     // For subclasses that can compute the facts faster than prepare() through the virtual accessors.
     void setLaneInfo(std::vector<std::vector<Lod::LaneInfo>> info) { m_laneInfo = std::move(info); }
+    void setLaneSummaries(std::vector<std::vector<LaneSummary>> summaries) { m_summaries = std::move(summaries); }
 
     QList<Process> m_processes;
     QList<Thread> m_threads;
@@ -104,6 +110,7 @@ protected:
 
 private:
     std::vector<std::vector<Lod::LaneInfo>> m_laneInfo;
+    std::vector<std::vector<LaneSummary>> m_summaries;
 };
 
 // A lane (thread, depth) as the Lod algorithms want it.

@@ -396,17 +396,28 @@ void TimelineWidget::paintThread(QPainter& p, const Row& row, int top, int width
         // fill per run instead of per column keeps zoomed-out frames cheap. A run of several columns is drawn in
         // a neutral grey so that it does not read as one long call of whatever function came first.
         double runX0 = 0, runX1 = -1;
-        QRgb runColour = 0;
+        qsizetype runFirst = 0;
         int runMarks = 0;
+        const size_t names = m_nameColors.size() / 4;
+        auto colourOf = [&](quint32 nameId, bool merged, bool match) {
+            const int variant = (merged ? 1 : 0) + (searching && !match ? 2 : 0);
+            return nameId < names ? m_nameColors[size_t(variant) * names + nameId] : qRgb(160, 160, 160);
+        };
         auto flushRun = [&] {
             if (runX1 > runX0) {
-                p.fillRect(QRectF(runX0, y, runX1 - runX0, rowHeight - 1),
-                    runMarks > 1 ? (searching ? fadedDenseColor : denseColor) : QColor(runColour));
+                // The name of a run's first slice is read only for a lone mark: zoomed out, runs are long and
+                // their slices need not be touched at all.
+                const QColor colour = runMarks > 1
+                    ? (searching ? fadedDenseColor : denseColor)
+                    : QColor(colourOf(m_data->sliceName(row.index, depth, runFirst), true, false));
+                p.fillRect(QRectF(runX0, y, runX1 - runX0, rowHeight - 1), colour);
             }
             runX1 = -1;
             runMarks = 0;
         };
-        Lod::forEachMark(lane, m_data->laneInfo(row.index, depth), viewStart, npp, viewEnd, [&](const Lod::Mark& m) {
+        const Lod::LaneInfo& info = m_data->laneInfo(row.index, depth);
+        const LaneSummary* summary = m_data->laneSummary(row.index, depth);
+        Lod::forEachMark(lane, info, summary, viewStart, npp, viewEnd, [&](const Lod::Mark& m) {
             double x0 = labelWidth + (double(m.start) - viewStart) / npp;
             double x1 = labelWidth + (double(m.end) - viewStart) / npp;
             if (m.merged()) {
@@ -416,12 +427,10 @@ void TimelineWidget::paintThread(QPainter& p, const Row& row, int top, int width
             x0 = std::max(x0, double(labelWidth) - 1);
             x1 = std::min(x1, double(right) + 1);
             const double w = std::max(x1 - x0, 1.0);
-            const quint32 nameId = m_data->sliceName(row.index, depth, m.first);
-            const size_t names = m_nameColors.size() / 4;
-            const bool known = nameId < names;
+            // While searching, a merged mark is highlighted by the name of its first slice.
+            const bool needName = !m.merged() || searching;
+            const quint32 nameId = needName ? m_data->sliceName(row.index, depth, m.first) : 0;
             const bool match = searching && m_highlighted.contains(nameId);
-            const int variant = (m.merged() ? 1 : 0) + (searching && !match ? 2 : 0);
-            const QRgb rgb = known ? m_nameColors[size_t(variant) * names + nameId] : qRgb(160, 160, 160);
             if (m.merged() && !match) {
                 if (runX1 >= 0 && x0 <= runX1 + 0.5) {
                     runX1 = std::max(runX1, x0 + w);
@@ -431,12 +440,12 @@ void TimelineWidget::paintThread(QPainter& p, const Row& row, int top, int width
                 flushRun();
                 runX0 = x0;
                 runX1 = x0 + w;
-                runColour = rgb;
+                runFirst = m.first;
                 runMarks = 1;
                 return;
             }
             flushRun();
-            const QColor colour(rgb);
+            const QColor colour(colourOf(nameId, m.merged(), match));
             const QRectF box(x0, y, w, rowHeight - 1);
             p.fillRect(box, colour);
             if (match && w >= 1) {

@@ -8,7 +8,18 @@
 
 using namespace Qt::StringLiterals;
 
-TraceTimelineData::TraceTimelineData(std::shared_ptr<const TraceData> trace)
+namespace {
+// A row of slices as LaneSummary::build wants it, without the virtual calls of TimelineLane.
+struct SpanLane
+{
+    std::span<const TraceSlice> slices;
+    qsizetype size() const { return qsizetype(slices.size()); }
+    qint64 start(qsizetype i) const { return qint64(slices[size_t(i)].start); }
+    qint64 end(qsizetype i) const { return qint64(slices[size_t(i)].end); }
+};
+} // namespace
+
+TraceTimelineData::TraceTimelineData(std::shared_ptr<const TraceData> trace, const LaneSummary::Options& summaryOptions)
     : m_trace(std::move(trace))
 {
     const FxtSummary& summary = m_trace->summary();
@@ -64,10 +75,13 @@ TraceTimelineData::TraceTimelineData(std::shared_ptr<const TraceData> trace)
         m_processes[counter.process].counters.append(int(c));
         m_counters.append(counter);
     }
-    // Level-of-detail facts straight from the slice arrays (one sequential pass, no virtual calls).
+    // Level-of-detail facts straight from the slice arrays (one sequential pass, no virtual calls), then the
+    // coverage summary of the row if it is dense, while the row is still in cache.
     std::vector<std::vector<Lod::LaneInfo>> info(threads.size());
+    std::vector<std::vector<LaneSummary>> summaries(threads.size());
     for (size_t t = 0; t < threads.size(); ++t) {
         info[t].resize(threads[t].depths.size());
+        summaries[t].resize(threads[t].depths.size());
         for (size_t d = 0; d < threads[t].depths.size(); ++d) {
             Lod::LaneInfo& lane = info[t][d];
             quint64 previousEnd = 0;
@@ -77,9 +91,11 @@ TraceTimelineData::TraceTimelineData(std::shared_ptr<const TraceData> trace)
                     lane.endsSorted = false;
                 previousEnd = std::max(previousEnd, slice.end);
             }
+            summaries[t][d] = LaneSummary::build(SpanLane { threads[t].depths[d] }, lane.endsSorted, summaryOptions);
         }
     }
     setLaneInfo(std::move(info));
+    setLaneSummaries(std::move(summaries));
 }
 
 TraceTimelineData::~TraceTimelineData() = default;

@@ -13,7 +13,7 @@ struct TraceThread;
 class TraceTimelineData : public TimelineData
 {
 public:
-    explicit TraceTimelineData(std::shared_ptr<const TraceData> trace);
+    explicit TraceTimelineData(std::shared_ptr<const TraceData> trace, const LaneSummary::Options& summaries = {});
     ~TraceTimelineData() override;
 
     const TraceData& trace() const { return *m_trace; }
