@@ -86,6 +86,68 @@ private Q_SLOTS:
         QTest::newRow("two words, both must match") << u"alice python"_s << QList<qint64> { 1000 };
         QTest::newRow("kernel thread by bracketed name") << u"[kthreadd]"_s << QList<qint64> { 2 };
         QTest::newRow("nothing") << u"no such thing"_s << QList<qint64> {};
+        QTest::newRow("digits inside PIDs") << u"00"_s << QList<qint64> { 100, 1000, 2000 };
+        QTest::newRow("not across name and PID") << u"bash10"_s << QList<qint64> {};
+        QTest::newRow("not across user and command line") << u"alice-bash"_s << QList<qint64> {};
+        QTest::newRow("not across arguments") << u"firefox-contentproc"_s << QList<qint64> {};
+        QTest::newRow("across arguments needs the space") << u"python3 server"_s << QList<qint64> { 1000 };
+    }
+
+    // The search text is kept per row and folded once; a change to a searched field must reach it, in both modes.
+    void searchTextFollowsChanges_data()
+    {
+        QTest::addColumn<bool>("tree");
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("term");
+        QTest::addColumn<bool>("before");
+        QTest::addColumn<bool>("after");
+        for (const bool tree : { false, true }) {
+            const char* mode = tree ? "tree" : "flat";
+            QTest::addRow("%s: exec, new name matches", mode) << tree << u"exec"_s << u"ÄRGER"_s << false << true;
+            QTest::addRow("%s: exec, old arguments gone", mode) << tree << u"exec"_s << u"server"_s << true << false;
+            QTest::addRow("%s: exec, new arguments", mode) << tree << u"exec"_s << u"--VERBOSE"_s << false << true;
+            QTest::addRow("%s: user now matches", mode) << tree << u"user"_s << u"Ärger"_s << false << true;
+            QTest::addRow("%s: CPU change keeps it", mode) << tree << u"cpu"_s << u"server"_s << true << true;
+            QTest::addRow("%s: zombie, bracketed", mode) << tree << u"zombie"_s << u"<defunct>"_s << false << true;
+            QTest::addRow("%s: zombie, arguments gone", mode) << tree << u"zombie"_s << u"8080"_s << true << false;
+        }
+    }
+    void searchTextFollowsChanges()
+    {
+        QFETCH(bool, tree);
+        QFETCH(QString, field);
+        QFETCH(QString, term);
+        QFETCH(bool, before);
+        QFETCH(bool, after);
+        ProcessModel model;
+        model.setMode(tree ? ProcessModel::Mode::Tree : ProcessModel::Mode::Flat);
+        QList<ProcessInfo> processes = sample();
+        model.setProcesses(processes);
+        ProcessFilterModel filter;
+        filter.setDebounceInterval(0);
+        filter.setSourceModel(&model);
+        QAbstractItemModelTester tester(&filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy applied(&filter, &ProcessFilterModel::filterApplied);
+        filter.setFilterText(term);
+        QVERIFY(applied.wait(5000));
+        QCOMPARE(visiblePids(filter).contains(1000), before);
+
+        ProcessInfo& python = processes[5];
+        QCOMPARE(python.pid, 1000);
+        if (field == u"exec") {
+            python.name = u"ärger"_s;
+            python.arguments = QStringList { u"ärger"_s, u"--verbose"_s };
+        } else if (field == u"user") {
+            python.userName = u"ärger"_s;
+        } else if (field == u"cpu") {
+            python.cpuPercent = 55;
+        } else if (field == u"zombie") {
+            python.state = 'Z';
+            python.arguments.clear();
+        }
+        model.setProcesses(processes);
+        QCOMPARE(visiblePids(filter).contains(1000), after);
+        QCOMPARE(filter.accepts(python), after);
     }
     void textFilter()
     {

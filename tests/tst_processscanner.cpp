@@ -4,9 +4,12 @@
 
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QTest>
 
+#include <csignal>
 #include <grp.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -429,6 +432,86 @@ private Q_SLOTS:
         QVERIFY(child.waitForFinished(10000));
         scan = scanner.scan();
         QVERIFY(!findPid(scan, pid) || findPid(scan, pid)->startTime != started);
+    }
+
+    // As root the scanner takes the effective uid from the owner of /proc/PID instead of reading status. That owner
+    // is the effective uid even for a process that is not dumpable (whose files belong to root): check both, on the
+    // first scan and after a setuid() between two scans (which also clears dumpability).
+    void realProcEffectiveUid_data()
+    {
+        QTest::addColumn<uint>("uid");
+        QTest::addColumn<bool>("dumpable");
+        QTest::addColumn<bool>("changeBetweenScans");
+        QTest::newRow("nobody, dumpable") << 65534u << true << false;
+        QTest::newRow("nobody, not dumpable") << 65534u << false << false;
+        QTest::newRow("root, not dumpable") << 0u << false << false;
+        QTest::newRow("setuid to nobody between scans") << 65534u << false << true;
+    }
+    void realProcEffectiveUid()
+    {
+        QFETCH(uint, uid);
+        QFETCH(bool, dumpable);
+        QFETCH(bool, changeBetweenScans);
+        if (::geteuid() != 0 || !TargetAccess::currentTracer().hasSysPtrace())
+            QSKIP("needs root: the child changes its uid");
+        int ready[2], go[2];
+        QCOMPARE(::pipe(ready), 0);
+        QCOMPARE(::pipe(go), 0);
+        const pid_t parent = ::getpid();
+        const pid_t child = ::fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() != parent)
+                ::_exit(1);
+            char byte = 0;
+            auto become = [&] {
+                if (uid != 0 && (::setresgid(uid, uid, uid) != 0 || ::setresuid(uid, uid, uid) != 0))
+                    ::_exit(2);
+                if (!dumpable)
+                    ::prctl(PR_SET_DUMPABLE, 0);
+            };
+            if (!changeBetweenScans)
+                become();
+            if (::write(ready[1], "r", 1) != 1)
+                ::_exit(3);
+            if (changeBetweenScans) {
+                if (::read(go[0], &byte, 1) != 1)
+                    ::_exit(4);
+                become();
+                if (::write(ready[1], "r", 1) != 1)
+                    ::_exit(3);
+            }
+            ::pause();
+            ::_exit(0);
+        }
+        auto cleanup = qScopeGuard([&] {
+            ::kill(child, SIGKILL);
+            ::waitpid(child, nullptr, 0);
+            for (int fd : { ready[0], ready[1], go[0], go[1] })
+                ::close(fd);
+        });
+        char byte = 0;
+        QCOMPARE(::read(ready[0], &byte, 1), ssize_t(1));
+
+        ProcessScanner scanner;
+        ProcessScan scan = scanner.scan();
+        const ProcessInfo* found = findPid(scan, child);
+        QVERIFY(found);
+        if (changeBetweenScans) {
+            QCOMPARE(found->uid, 0u);
+            QCOMPARE(::write(go[1], "g", 1), ssize_t(1));
+            QCOMPARE(::read(ready[0], &byte, 1), ssize_t(1));
+            scan = scanner.scan();
+            found = findPid(scan, child);
+            QVERIFY(found);
+        }
+        QCOMPARE(found->uid, uid);
+        QCOMPARE(found->userName, TargetAccess::userName(uid));
+        QCOMPARE(found->isMine, uid == 0);
+        QVERIFY2(found->traceable, qPrintable(found->reason)); // CAP_SYS_PTRACE: any uid, dumpable or not
+        QVERIFY(!found->exePath.isEmpty());
+        QVERIFY(found->arguments.value(0).endsWith(u"tst_processscanner"));
     }
 };
 

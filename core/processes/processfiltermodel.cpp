@@ -4,8 +4,6 @@
 #include "processes/processmodel.h"
 
 #include <algorithm>
-#include <charconv>
-#include <string_view>
 
 ProcessFilterModel::ProcessFilterModel(QObject* parent)
     : QSortFilterProxyModel(parent)
@@ -37,12 +35,7 @@ void ProcessFilterModel::applyText()
 {
     if (m_pendingText != m_appliedText) {
         m_appliedText = m_pendingText;
-        m_terms = m_appliedText.split(u' ', Qt::SkipEmptyParts);
-        m_digitTerms.clear();
-        for (const QString& term : std::as_const(m_terms)) {
-            const bool digits = std::all_of(term.cbegin(), term.cend(), [](QChar c) { return c >= u'0' && c <= u'9'; });
-            m_digitTerms.push_back(digits ? term.toStdString() : std::string());
-        }
+        m_terms = m_appliedText.toCaseFolded().split(u' ', Qt::SkipEmptyParts);
         invalidateRowsFilter();
     }
     Q_EMIT filterApplied();
@@ -79,56 +72,34 @@ const ProcessInfo* ProcessFilterModel::processAt(const QModelIndex& sourceIndex)
     return nullptr;
 }
 
-bool ProcessFilterModel::accepts(const ProcessInfo& p) const
+bool ProcessFilterModel::passesToggles(const ProcessInfo& p) const
 {
-    if (m_onlyMine && !p.isMine)
-        return false;
-    if (m_onlyTraceable && !p.traceable)
-        return false;
-    if (m_hideKernelThreads && p.kernelThread)
-        return false;
-    if (m_terms.isEmpty())
-        return true;
-    // This runs for every row on each filter change and, in tree mode, for whole subtrees when rows come and go
-    // (recursive filtering): no allocation unless a term has to be looked for in a kernel thread's or a zombie's
-    // bracketed command line. Terms hold no spaces, so matching each argument is matching the joined line.
-    QString commandLine;
-    for (qsizetype i = 0; i < m_terms.size(); ++i) {
-        const QString& term = m_terms.at(i);
-        if (p.name.contains(term, Qt::CaseInsensitive) || p.userName.contains(term, Qt::CaseInsensitive))
-            continue;
-        if (!m_digitTerms.at(size_t(i)).empty()) {
-            char digits[24];
-            const auto end = std::to_chars(digits, digits + sizeof digits, p.pid).ptr;
-            if (std::string_view(digits, size_t(end - digits)).find(m_digitTerms.at(size_t(i)))
-                != std::string_view::npos)
-                continue;
-        }
-        if (p.kernelThread || p.isZombie()) {
-            if (commandLine.isNull())
-                commandLine = p.commandLine();
-            if (commandLine.contains(term, Qt::CaseInsensitive))
-                continue;
-            return false;
-        }
-        bool found = false;
-        for (const QString& argument : p.arguments) {
-            if (argument.contains(term, Qt::CaseInsensitive)) {
-                found = true;
-                break;
-            }
-        }
-        if (!found)
+    return !(m_onlyMine && !p.isMine) && !(m_onlyTraceable && !p.traceable) && !(m_hideKernelThreads && p.kernelThread);
+}
+
+bool ProcessFilterModel::matchesTerms(QStringView searchText) const
+{
+    // Both sides are case-folded, so this is a plain (vectorised) substring search: it runs for every row on each
+    // filter change and, in tree mode, for whole subtrees when rows come and go (recursive filtering).
+    for (const QString& term : m_terms) {
+        if (!searchText.contains(term))
             return false;
     }
     return true;
 }
 
+bool ProcessFilterModel::accepts(const ProcessInfo& p) const
+{
+    return passesToggles(p) && (m_terms.isEmpty() || matchesTerms(ProcessModel::searchText(p)));
+}
+
 bool ProcessFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
 {
     const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
-    if (const ProcessInfo* p = processAt(index))
-        return accepts(*p);
+    if (m_processModel) {
+        const ProcessInfo* p = m_processModel->processAt(index);
+        return !p || (passesToggles(*p) && (m_terms.isEmpty() || matchesTerms(m_processModel->searchTextAt(index))));
+    }
     // Some other model: fall back to the roles.
     const QVariant info = index.data(ProcessModel::ProcessInfoRole);
     return !info.isValid() || accepts(info.value<ProcessInfo>());

@@ -4,9 +4,6 @@
 #include <QSortFilterProxyModel>
 #include <QTimer>
 
-#include <string>
-#include <vector>
-
 class ProcessModel;
 struct ProcessInfo;
 
@@ -55,14 +52,15 @@ protected:
 
 private:
     void applyText();
+    bool passesToggles(const ProcessInfo& process) const;
+    bool matchesTerms(QStringView searchText) const;
     const ProcessInfo* processAt(const QModelIndex& sourceIndex) const;
 
     const ProcessModel* m_processModel = nullptr;
     QTimer m_debounce;
     QString m_pendingText;
     QString m_appliedText;
-    QStringList m_terms;
-    std::vector<std::string> m_digitTerms; // per term: the term when it is all digits (it may match the PID)
+    QStringList m_terms; // case-folded
     bool m_onlyMine = false;
     bool m_onlyTraceable = false;
     bool m_hideKernelThreads = false;

@@ -9,6 +9,17 @@
 #include <cmath>
 #include <utility>
 
+namespace {
+
+// The fields the free-text filter searches (see ProcessModel::searchText).
+bool searchedFieldsDiffer(const ProcessInfo& a, const ProcessInfo& b)
+{
+    return a.pid != b.pid || a.name != b.name || a.userName != b.userName || a.arguments != b.arguments
+        || a.isZombie() != b.isZombie() || a.kernelThread != b.kernelThread;
+}
+
+} // namespace
+
 ProcessModel::ProcessModel(QObject* parent)
     : QAbstractItemModel(parent)
 { }
@@ -141,6 +152,7 @@ void ProcessModel::rebuild(const QList<ProcessInfo>& processes)
     for (const ProcessInfo& info : processes) {
         auto* node = new Node;
         node->info = info;
+        node->searchText = searchText(info);
         m_byKey.insert(info.key(), node);
         m_byPid.insert(info.pid, node);
         nodes.append(node);
@@ -255,6 +267,7 @@ void ProcessModel::addProcesses(const QList<const ProcessInfo*>& added)
     auto makeNode = [this](const ProcessInfo& info) {
         auto* node = new Node;
         node->info = info;
+        node->searchText = searchText(info);
         m_byKey.insert(info.key(), node);
         m_byPid.insert(info.pid, node);
         return node;
@@ -353,6 +366,8 @@ void ProcessModel::applyDiff(const ProcessDiff& diff)
     for (const ProcessInfo& info : diff.changed) {
         if (Node* node = m_byKey.value(info.key())) {
             before.append({ node, std::exchange(node->info, info) });
+            if (searchedFieldsDiffer(before.last().second, info))
+                node->searchText = searchText(info);
             changed.append(node);
         } else {
             added.append(&info);
@@ -423,8 +438,7 @@ CellChange cellChange(const ProcessInfo& a, const ProcessInfo& b)
         change.add(ProcessModel::ThreadsColumn);
     if (a.arguments != b.arguments || a.name != b.name || a.isZombie() != b.isZombie())
         change.add(ProcessModel::CommandLineColumn);
-    change.filterRole
-        = a.name != b.name || a.userName != b.userName || a.arguments != b.arguments || a.isZombie() != b.isZombie();
+    change.filterRole = searchedFieldsDiffer(a, b);
     return change;
 }
 
@@ -467,6 +481,19 @@ void ProcessModel::emitDataChanged(const QList<std::pair<Node*, ProcessInfo>>& c
         Q_EMIT dataChanged(indexFor(rows[i].node, span.firstColumn), indexFor(rows[j].node, span.lastColumn), roles);
         i = j + 1;
     }
+}
+
+QString ProcessModel::searchText(const ProcessInfo& p)
+{
+    // NUL between the fields: a term (typed text, split at spaces) never spans two of them.
+    return QString(p.name + QChar(0) + QString::number(p.pid) + QChar(0) + p.userName + QChar(0) + p.commandLine())
+        .toCaseFolded();
+}
+
+QStringView ProcessModel::searchTextAt(const QModelIndex& index) const
+{
+    const Node* node = nodeFor(index);
+    return node ? QStringView(node->searchText) : QStringView();
 }
 
 qint64 ProcessModel::cpuTenths(double percent)
@@ -604,7 +631,7 @@ QVariant ProcessModel::data(const QModelIndex& index, int role) const
     case KernelThreadRole:
         return p.kernelThread;
     case FilterRole:
-        return QString(p.name + u' ' + QString::number(p.pid) + u' ' + p.userName + u' ' + p.commandLine());
+        return node->searchText;
     case SortRole:
         switch (index.column()) {
         case PidColumn:

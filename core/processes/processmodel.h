@@ -43,7 +43,7 @@ public:
         MineRole, // bool: runs as the current user
         KernelThreadRole, // bool
         SortRole, // per column: qint64/double for numbers (as displayed, rounded), QString otherwise
-        FilterRole, // QString: what the free-text filter searches (name, PID, user, command line)
+        FilterRole, // QString: what the free-text filter searches, case-folded (see searchText())
     };
     Q_ENUM(Role)
 
@@ -73,6 +73,13 @@ public:
     // Every process, sorted by key (for diffing).
     QList<ProcessInfo> processes() const;
 
+    // What the free-text filter searches: name, PID, user and command line (as shown), separated by NUL and
+    // case-folded, so that a case-insensitive match is a plain substring search with a case-folded term. The model
+    // keeps it per row and rebuilds it only when one of those fields changes.
+    static QString searchText(const ProcessInfo& process);
+    // searchText() of the row's process, without a copy; valid until the model changes.
+    QStringView searchTextAt(const QModelIndex& index) const;
+
     // CPU % as shown (and sorted): tenths of a percent. A change below that emits no dataChanged.
     static qint64 cpuTenths(double percent);
     // Resident memory as shown (and sorted): its unit and value at the display's precision, as one number.
@@ -92,6 +99,7 @@ private:
     struct Node
     {
         ProcessInfo info;
+        QString searchText; // searchText(info)
         Node* parent = nullptr;
         int row = 0;
         QList<Node*> children;

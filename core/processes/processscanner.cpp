@@ -21,14 +21,14 @@ using namespace TargetAccess;
 
 namespace {
 constexpr long ProcSuperMagic = 0x9fa0; // PROC_SUPER_MAGIC, linux/magic.h
-constexpr uid_t UnknownOwner = uid_t(-1); // not a valid uid
 } // namespace
 
 struct ProcessScanner::Known
 {
     quint64 startTime = 0;
     QByteArray comm; // raw, to notice an exec
-    uint owner = 0; // owner of /proc/PID/stat, to notice a setuid or a change of dumpability
+    uint owner = 0; // owner of /proc/PID or /proc/PID/stat (see readProcess), to notice a setuid or a change of
+                    // dumpability
     char state = '?';
     quint64 ticks = 0;
     quint64 generation = 0;
@@ -209,15 +209,23 @@ bool ProcessScanner::readProcess(int dirFd, qint64 pid, double elapsedSeconds, P
     char path[48];
     std::snprintf(path, sizeof path, "%lld/stat", static_cast<long long>(pid));
     Known* known = m_known.value(pid);
-    // The owner of stat tells an exec'd setuid program or a change of dumpability on later scans. A privileged
-    // tracer's first look at a process reads status anyway, which gives the effective uid: the owner is learnt on
-    // the next scan instead, saving a system call per process on the first (system calls dominate a scan).
-    const bool ownerNeeded = known || !m_realProcFs || !m_tracer.hasSysPtrace();
+    // The owner tells an exec'd setuid program, a setuid() or a change of dumpability on later scans. A privileged
+    // tracer on a real procfs takes it from the PID directory, which the kernel gives the task's effective uid
+    // whatever its dumpability (task_dump_owner spares world-readable directories): that is the User column, and
+    // CAP_SYS_PTRACE makes the other credentials irrelevant to the verdict, so status need not be read at all. Others
+    // take the owner of stat (the effective uid, or root for a non-dumpable process) and read status when needed.
+    const bool ownerFromDirectory = m_realProcFs && m_tracer.hasSysPtrace();
     struct stat owner;
-    owner.st_uid = UnknownOwner;
-    const qsizetype size = readAt(dirFd, path, &m_buffer, 64 * 1024, err, true, ownerNeeded ? &owner : nullptr);
+    const qsizetype size = readAt(dirFd, path, &m_buffer, 64 * 1024, err, true, ownerFromDirectory ? nullptr : &owner);
     if (size < 0)
         return false;
+    if (ownerFromDirectory) {
+        std::snprintf(path, sizeof path, "%lld", static_cast<long long>(pid));
+        if (::fstatat(dirFd, path, &owner, 0) != 0) {
+            *err = errno;
+            return false;
+        }
+    }
     StatFields stat;
     if (!parseStat(QByteArrayView(m_buffer.constData(), size), &stat) || stat.pid != pid) {
         *err = EINVAL;
@@ -236,9 +244,6 @@ bool ProcessScanner::readProcess(int dirFd, qint64 pid, double elapsedSeconds, P
     }
     const bool zombie = stat.state == 'Z' || stat.state == 'X';
     const bool wasZombie = known->state == 'Z' || known->state == 'X';
-    // An owner not seen yet (see above) is as expected when it is the effective uid (a dumpable process).
-    if (sameProcess && known->owner == UnknownOwner && owner.st_uid == known->uid)
-        known->owner = owner.st_uid;
     const bool reread = !sameProcess || known->comm != stat.comm || known->owner != owner.st_uid;
     if (reread) {
         known->startTime = stat.startTime;
@@ -277,6 +282,10 @@ bool ProcessScanner::readProcess(int dirFd, qint64 pid, double elapsedSeconds, P
                 std::fill(std::begin(target.uid), std::end(target.uid), m_tracer.uid[0]);
                 std::fill(std::begin(target.gid), std::end(target.gid), m_tracer.gid[0]);
                 known->uid = owner.st_uid;
+            } else if (ownerFromDirectory) {
+                known->uid = owner.st_uid; // the effective uid; the rest is not needed (see above)
+                std::fill(std::begin(target.uid), std::end(target.uid), owner.st_uid);
+                std::fill(std::begin(target.gid), std::end(target.gid), owner.st_gid);
             } else {
                 std::snprintf(path, sizeof path, "%lld/status", static_cast<long long>(pid));
                 const qsizetype statusSize = readAt(dirFd, path, &m_buffer, 64 * 1024, err, true);
@@ -290,7 +299,7 @@ bool ProcessScanner::readProcess(int dirFd, qint64 pid, double elapsedSeconds, P
                     target.capPermitted = status.capPermitted;
                     known->uid = status.uid[1];
                 } else {
-                    known->uid = owner.st_uid != UnknownOwner ? owner.st_uid : 0;
+                    known->uid = owner.st_uid;
                 }
             }
 

@@ -23,10 +23,11 @@ struct ProcessScan
 // thread-safe; one scan at a time per scanner.
 //
 // It is built for speed: plain open/read with a reused buffer, the directory's file descriptor for relative opens,
-// and only `stat` (plus an fstat for the owner) per process and scan. `status`, `cmdline` and the exe link are read
-// once per process (again when its name or owner changes: an exec or a setuid), and kept between scans; `status`
-// not even then for an unprivileged user's own processes on a real procfs (the exe link already proves them so). Any
-// open that fails means the process exited; it is left out and counted in `vanished` (or `hidden` for EACCES).
+// and only `stat` (plus an fstat for the owner) per process and scan. `cmdline` and the exe link are read once per
+// process (again when its name or owner changes: an exec or a setuid), and kept between scans. `status` only when the
+// verdict needs credentials: never for a privileged tracer on a real procfs (the PID directory's owner is the
+// effective uid), nor for an unprivileged user's own processes there (the exe link already proves them). Any open
+// that fails means the process exited; it is left out and counted in `vanished` (or `hidden` for EACCES).
 class ProcessScanner
 {
 public:

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Benchmark for the process table (issue 6). Run from a release build:
 //   build/release/bin/bench_processes [--extra N] [--fake N] [--repeat N] [--profile-cold N]
-// --profile-cold N only runs N cold scans of the real /proc (with the extra processes), for a profiler.
+// --fake 0 stops after the real /proc. --profile-cold N only runs N cold scans of the real /proc (with the extra
+// processes), for a profiler.
 // 1. Starts N extra processes (`sleep 600`, default 2,000; killed at the end, and by the kernel if we die).
 // 2. On the real /proc: a full cold scan (new scanner), a steady-state scan (same scanner, details cached), and
 //    `ps -e -o pid,ppid,uid,stat,rss,comm,args` (run to completion, output read), interleaved, median of N runs.
@@ -323,6 +324,8 @@ int main(int argc, char** argv)
     printRow("ps -e -o pid,ppid,uid,stat,rss,comm,args", ps);
     printRow("ProcessScanner, cold (first scan)", cold, &ps);
     printRow("ProcessScanner, steady (each refresh)", warm, &ps);
+    if (fake <= 0)
+        return 0; // --fake 0: the real /proc only
 
     // --- fake tree --------------------------------------------------------------------------------------------
     FakeProcTree tree;
