@@ -3,7 +3,7 @@
 //  (a) the floor: walking every record header of the memory-mapped file;
 //  (b) a full load (parse, sort, match, aggregate) of the plain file: MB/s and peak RSS;
 //  (c) full loads of the .fxt.gz and .fxt.zst versions against `gzip -dc` / `zstd -dc` > /dev/null.
-// Each load runs in a child process (this program with --load) so that peak RSS is its own. Beside (b) it
+// Each load runs in a child process (this program with --load) so that peak RSS is its own. Before (b) it
 // measures, in another child, how long this machine takes to hand a process as much fresh memory as the model
 // needs: the kernel zeroes every new page, and in a virtual machine the host may have to back it first.
 //
@@ -230,6 +230,7 @@ int main(int argc, char** argv)
 
     // Warm the page cache for all three so that every measurement reads from memory.
     timeShell(QStringLiteral("cat '%1' '%2' '%3' > /dev/null").arg(plain, gz, zst));
+    timeShell(QStringLiteral("sleep 5")); // let the machine settle (see the fresh-memory figure)
 
     quint64 records = 0;
     const double cpuBefore = cpuSeconds(RUSAGE_SELF);
@@ -238,6 +239,14 @@ int main(int argc, char** argv)
     std::printf("\n(a) floor, record headers only: %llu records in %.3f s wall = %.0f MB/s; %.3f s CPU = %.0f MB/s\n",
         static_cast<unsigned long long>(records), floorSeconds, mb(generated.bytes) / floorSeconds, floorCpu,
         mb(generated.bytes) / floorCpu);
+
+    // What a page of new memory costs here: the first touch after the machine has been quiet, then the same
+    // right after a process freed as much (in a VM with free page reporting the first can be many times dearer).
+    const quint64 touchBytes = generated.calls * 24;
+    const double coldTouch = measureTouch(touchBytes);
+    const double warmTouch = measureTouch(touchBytes);
+    std::printf("    fresh memory, %.0f MB (24 bytes per call) in one process: %.3f s; again right after: %.3f s\n",
+        mb(touchBytes), coldTouch, warmTouch);
 
     LoadFigures f;
     const int rounds = std::max(1, parser.value(roundsOption).toInt());
@@ -260,11 +269,6 @@ int main(int argc, char** argv)
         double(f.peakRss) / double(generated.bytes), mb(f.modelBytes), static_cast<unsigned long long>(f.slices),
         f.complete ? 1 : 0);
     const bool slicesOk = f.slices == generated.calls;
-    const double touchSeconds = measureTouch(f.modelBytes);
-    std::printf(
-        "    fresh memory for the model alone (%.0f MB, one process, populated at once): %.3f s = %.0f%% of the "
-        "load's wall time\n",
-        mb(f.modelBytes), touchSeconds, 100.0 * touchSeconds / f.seconds);
 
     struct Compressed
     {
