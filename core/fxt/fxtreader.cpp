@@ -86,6 +86,23 @@ void prefault(void* data, size_t bytes)
 #endif
 }
 
+#ifdef Q_OS_LINUX
+// Anonymous memory of `bytes` (a multiple of `alignment`) starting at a multiple of `alignment`, or null.
+quint8* mapAligned(size_t bytes, size_t alignment)
+{
+    // Map one alignment more and keep the aligned part.
+    void* raw = mmap(nullptr, bytes + alignment, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED)
+        return nullptr;
+    const quintptr begin = quintptr(raw);
+    const quintptr aligned = (begin + alignment - 1) & ~quintptr(alignment - 1);
+    if (aligned > begin)
+        munmap(raw, aligned - begin);
+    munmap(reinterpret_cast<void*>(aligned + bytes), begin + alignment - aligned);
+    return reinterpret_cast<quint8*>(aligned);
+}
+#endif
+
 // A 2 MiB-aligned block of anonymous memory backed by one huge page where possible, faulted in at once.
 class HugeBlock
 {
@@ -94,18 +111,10 @@ public:
     static quint8* allocate()
     {
 #ifdef Q_OS_LINUX
-        // Map twice the size and keep the aligned middle.
-        void* raw = mmap(nullptr, 2 * kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (raw == MAP_FAILED)
-            return nullptr;
-        const quintptr begin = quintptr(raw);
-        const quintptr aligned = (begin + kBytes - 1) & ~quintptr(kBytes - 1);
-        if (aligned > begin)
-            munmap(raw, aligned - begin);
-        if (aligned + kBytes < begin + 2 * kBytes)
-            munmap(reinterpret_cast<void*>(aligned + kBytes), begin + 2 * kBytes - aligned - kBytes);
-        prefault(reinterpret_cast<void*>(aligned), kBytes);
-        return reinterpret_cast<quint8*>(aligned);
+        quint8* block = mapAligned(kBytes, kBytes);
+        if (block)
+            prefault(block, kBytes);
+        return block;
 #else
         return static_cast<quint8*>(std::malloc(kBytes));
 #endif
@@ -159,15 +168,9 @@ TraceSlice* allocateSlices(size_t count, HugeBlockPool& pool, size_t* mappedByte
     constexpr size_t kChunk = HugeBlock::kBytes;
     const size_t used = (count * sizeof(TraceSlice) + 4095) & ~size_t(4095);
     const size_t bytes = (used + kChunk - 1) & ~(kChunk - 1);
-    void* raw = mmap(nullptr, bytes + kChunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (raw == MAP_FAILED)
+    quint8* const base = mapAligned(bytes, kChunk);
+    if (!base)
         return nullptr;
-    const quintptr begin = quintptr(raw);
-    const quintptr aligned = (begin + kChunk - 1) & ~quintptr(kChunk - 1);
-    if (aligned > begin)
-        munmap(raw, aligned - begin);
-    munmap(reinterpret_cast<void*>(aligned + bytes), begin + kChunk - aligned);
-    quint8* const base = reinterpret_cast<quint8*>(aligned);
     if (used >= kChunk) // not the partly used last chunk: a huge page there would be resident in full
         madvise(base, used & ~(kChunk - 1), MADV_HUGEPAGE);
     size_t reused = 0; // the first chunks are recycled ones, the rest fresh
