@@ -4,6 +4,7 @@
 #include "library/librarymodel.h"
 #include "library/tracelibrary.h"
 #include "librarypage.h"
+#include "librarytestutil.h"
 
 #include <QAction>
 #include <QDir>
@@ -82,6 +83,40 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 1, 10'000);
         QVERIFY(QFileInfo::exists(tracePath));
         QCOMPARE(library.entry(id)->metadata.notes, u"kernel trace from the sample"_s);
+    }
+
+    // With nothing selected the details pane tells an empty library from one whose traces are just not selected,
+    // also when the rows arrive after the page was shown (the list comes from a worker).
+    void placeholderFollowsTheRows()
+    {
+        QTemporaryDir folder;
+        QTemporaryDir elsewhere;
+        const QString loose = elsewhere.filePath(u"loose.fxt"_s);
+        QVERIFY(LibraryTest::writeFile(loose, LibraryTest::smallTrace()));
+        {
+            TraceLibrary filler(folder.path());
+            QString error;
+            QVERIFY2(filler.load(&error), qPrintable(error));
+            QVERIFY2(filler.importNow(loose, nullptr, &error), qPrintable(error));
+        }
+        TraceLibrary library(folder.path());
+        LibraryPage page;
+        page.setLibrary(&library);
+        page.show();
+        QTRY_VERIFY_WITH_TIMEOUT(library.isLoaded(), 20'000);
+        QCOMPARE(page.model()->rowCount(), 1);
+        QCOMPARE(page.currentId(), QString());
+        const auto title = [&page] {
+            for (const QLabel* label : page.findChildren<QLabel*>())
+                if (label->text().startsWith(u"No traces yet"_s) || label->text().startsWith(u"Select a trace"_s))
+                    return label->text();
+            return QString();
+        };
+        QVERIFY2(title().startsWith(u"Select a trace"_s), qPrintable(title()));
+        QString error;
+        QVERIFY2(library.remove(page.model()->idAt(0), &error), qPrintable(error));
+        QTRY_COMPARE(page.model()->rowCount(), 0);
+        QVERIFY2(title().startsWith(u"No traces yet"_s), qPrintable(title()));
     }
 
     void badImportSaysWhy()

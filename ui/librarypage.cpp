@@ -227,6 +227,12 @@ LibraryPage::LibraryPage(QWidget* parent)
     connect(m_model, &LibraryModel::totalDiskUsageChanged, this, &LibraryPage::updateDiskUsage);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &LibraryPage::updateDiskUsage);
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &LibraryPage::updateDiskUsage);
+    // With nothing selected the details pane says whether the library is empty; keep that true as rows come and go.
+    for (const auto signal : { &QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved })
+        connect(m_model, signal, this, [this] {
+            if (m_detailsId.isEmpty())
+                showDetails();
+        });
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& topLeft) {
         if (m_model->idAt(topLeft.row()) == m_detailsId)
             showDetails();
