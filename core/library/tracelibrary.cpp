@@ -253,8 +253,6 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
 
     // What can be reused without reading a sidecar: the library's entries (on the first load: as listed from the
     // index file).
-    const QHash<QString, TraceEntry>& reusable = known;
-    const QHash<QString, FileStamp>& reusableStamps = knownStamps;
     qsizetype fromIndex = 0;
 
     QSet<QString> referenced;
@@ -278,9 +276,9 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
                 {}, false });
     }
     QtConcurrent::blockingMap(reads, [&](SidecarRead& read) {
-        if (const auto it = reusable.constFind(read.id); it != reusable.constEnd() && it->hasSidecar) {
+        if (const auto it = known.constFind(read.id); it != known.constEnd() && it->hasSidecar) {
             // Only a settled stamp proves that the content was read after the file's last change.
-            const FileStamp& knownStamp = reusableStamps.value(read.id);
+            const FileStamp& knownStamp = knownStamps.value(read.id);
             if (knownStamp.isSettled() && knownStamp.sameVersion(read.stamp)) {
                 TraceEntry& entry = read.entry.emplace(*it);
                 entry.metadata.fileSize = sizeIn(entry.metadata.traceFile);
@@ -354,7 +352,7 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
             }
             rewritten = true;
         } else if (m.origin == u"discovered"_s && m.format.isEmpty() && m.fileSize > 0
-            && m.fileSize != reusable.value(id).metadata.fileSize) {
+            && m.fileSize != known.value(id).metadata.fileSize) {
             // A found file that was still being written: look again now that it has grown.
             deriveFromTrace(m, entry.tracePath());
             if (!m.format.isEmpty()) {
@@ -1128,23 +1126,29 @@ bool TraceLibrary::compressNow(const QString& id, TraceProbe::Compression target
         return false;
     if (!TraceCompressor::recompress(plan->sourcePath, plan->target, plan->targetPath, control, error))
         return false;
+    return commitCompression(id, plan->sourcePath, plan->targetPath, target, error);
+}
+
+bool TraceLibrary::commitCompression(const QString& id, const QString& sourcePath, const QString& targetPath,
+    TraceProbe::Compression target, QString* error)
+{
     // Point the sidecar at the new file, then let the old one go. Until the sidecar is written the old file
     // is the trace; if writing fails the new file goes instead.
     refreshIfChangedOnDisk(id);
-    const auto current = this->entry(id);
-    if (!current || current->tracePath() != plan->sourcePath) {
-        QFile::remove(plan->targetPath);
+    const auto current = entry(id);
+    if (!current || current->tracePath() != sourcePath) {
+        QFile::remove(targetPath);
         return failWith(error, tr("%1 changed while it was being compressed; nothing was replaced").arg(id));
     }
     TraceEntry updated = *current;
-    updated.metadata.traceFile = QFileInfo(plan->targetPath).fileName();
+    updated.metadata.traceFile = QFileInfo(targetPath).fileName();
     updated.metadata.format = TraceProbe::formatKey(target);
-    updated.metadata.fileSize = sizeOf(plan->targetPath);
+    updated.metadata.fileSize = sizeOf(targetPath);
     if (!writeSidecar(updated, error)) {
-        QFile::remove(plan->targetPath);
+        QFile::remove(targetPath);
         return false;
     }
-    QFile::remove(plan->sourcePath);
+    QFile::remove(sourcePath);
     setEntry(updated);
     return true;
 }
@@ -1195,23 +1199,9 @@ LibraryJob* TraceLibrary::startCompress(const QString& id, TraceProbe::Compressi
             return { true, {}, plan->targetPath };
         },
         [this, id, plan](const LibraryJob::Result& done) -> LibraryJob::Result {
-            refreshIfChangedOnDisk(id);
-            const auto current = this->entry(id);
-            if (!current || current->tracePath() != plan->sourcePath) {
-                QFile::remove(plan->targetPath);
-                return { false, tr("%1 changed while it was being compressed; nothing was replaced").arg(id), {} };
-            }
-            TraceEntry updated = *current;
-            updated.metadata.traceFile = QFileInfo(plan->targetPath).fileName();
-            updated.metadata.format = TraceProbe::formatKey(plan->target);
-            updated.metadata.fileSize = sizeOf(plan->targetPath);
             QString commitError;
-            if (!writeSidecar(updated, &commitError)) {
-                QFile::remove(plan->targetPath);
+            if (!commitCompression(id, plan->sourcePath, plan->targetPath, plan->target, &commitError))
                 return { false, commitError, {} };
-            }
-            QFile::remove(plan->sourcePath);
-            setEntry(updated);
             return done;
         });
     return job;

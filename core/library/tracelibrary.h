@@ -161,6 +161,8 @@ private:
     bool updateEntry(const QString& id, const std::function<void(TraceMetadata&)>& change, QString* error);
     void reloadEntry(const QString& id);
     void refreshIfChangedOnDisk(const QString& id);
+    bool commitCompression(const QString& id, const QString& sourcePath, const QString& targetPath,
+        TraceProbe::Compression target, QString* error);
     void setEntry(const TraceEntry& entry, QList<TraceEntry>* added = nullptr);
 
     QString m_folder;

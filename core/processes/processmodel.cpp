@@ -467,7 +467,7 @@ void ProcessModel::emitDataChanged(const QList<std::pair<Node*, ProcessInfo>>& c
         return a.node->parent != b.node->parent ? a.node->parent < b.node->parent : a.node->row < b.node->row;
     });
     const QList<int> valueRoles = { Qt::DisplayRole, SortRole, ProcessInfoRole, Qt::ToolTipRole };
-    const QList<int> filteredValueRoles = { Qt::DisplayRole, SortRole, ProcessInfoRole, Qt::ToolTipRole, FilterRole };
+    const QList<int> filteredValueRoles = valueRoles + QList<int> { FilterRole };
     qsizetype i = 0;
     while (i < rows.size()) {
         CellChange span = rows[i].change;
