@@ -6,6 +6,7 @@
 #include <QBuffer>
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -199,8 +200,9 @@ TraceSlice* allocateSlices(size_t count, HugeBlockPool& pool, size_t* mappedByte
 }
 
 // Memory for one thread's slices while the depth rule runs during parsing: chunks growing from 16 KiB to one huge
-// page, carved into segments in the order the buckets ask for them. Huge pages matter: in a virtual machine the
-// first touch of each 4 KiB page can cost microseconds, which for hundreds of megabytes of slices is most of a load.
+// page (then more of those), carved into segments in the order the buckets ask for them. Huge pages matter: in a
+// virtual machine the first touch of each 4 KiB page can cost microseconds, which for hundreds of megabytes of slices
+// is most of a load.
 class SliceSlab
 {
 public:
@@ -251,7 +253,7 @@ private:
     };
     void newChunk(size_t atLeast)
     {
-        size_t bytes = m_chunks.empty() ? size_t(16) << 10 : std::min(m_chunks.back().bytes * 2, HugeBlock::kBytes);
+        size_t bytes = m_chunks.empty() ? size_t(16) << 10 : std::min(m_chunks.back().bytes * 4, HugeBlock::kBytes);
         quint8* data = nullptr;
         if (bytes == HugeBlock::kBytes && atLeast <= bytes)
             data = HugeBlock::allocate();
@@ -272,7 +274,7 @@ private:
 };
 
 // One depth's slices while the depth rule runs during parsing: segments from the thread's slab, growing from 8 to
-// 2048 slices. Slices never move, so open frames point at theirs.
+// 512 slices (what the last one leaves free is waste while parsing). Slices never move, so open frames point at theirs.
 class SliceBucket
 {
 public:
@@ -313,7 +315,7 @@ private:
     };
     void newSegment(SliceSlab& slab)
     {
-        const size_t count = m_segments.empty() ? 8 : std::min<size_t>(m_segments.back().size * 2, 2048);
+        const size_t count = m_segments.empty() ? 8 : std::min<size_t>(m_segments.back().size * 2, 512);
         m_segments.push_back({ slab.take(count), m_size, 0 });
         m_left = count;
     }
@@ -1586,7 +1588,9 @@ struct FxtLoadState
         for (size_t count : counts)
             total += count;
         TraceSlice* slices = nullptr;
-        if (total * sizeof(TraceSlice) >= 4 * HugeBlock::kBytes) {
+        // From the pool (the huge pages of finished threads' event logs and slabs) where it is worth a mapping:
+        // fresh memory on top of the pool would raise the peak.
+        if (total * sizeof(TraceSlice) >= HugeBlock::kBytes) {
             size_t mappedBytes = 0;
             slices = allocateSlices(total, blockPool, &mappedBytes);
             if (slices)
@@ -1904,6 +1908,17 @@ struct FxtLoadState
 
 namespace {
 
+// MTS_FXT_TIMING: what the process holds when parsing ends (the model being built, the mapped window, the libraries).
+void printMemory()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return;
+    for (const QByteArray& line : status.readAll().split('\n'))
+        if (line.startsWith("VmRSS") || line.startsWith("RssAnon") || line.startsWith("RssFile"))
+            std::fprintf(stderr, "  %s\n", line.constData());
+}
+
 std::shared_ptr<TraceData> run(FxtSource& source, bool useArena, const FxtReader::Options& options, QString* error)
 {
     FxtLoadState state;
@@ -1951,6 +1966,8 @@ std::shared_ptr<TraceData> run(FxtSource& source, bool useArena, const FxtReader
     static const bool timing = qEnvironmentVariableIsSet("MTS_FXT_TIMING");
     if (timing)
         std::fprintf(stderr, "fxt: parsed in %.3f s\n", double(phase.nsecsElapsed()) / 1e9);
+    if (timing)
+        printMemory();
     phase.restart();
     source.releaseBuffers();
     if (!state.finish(options.cancel)) {
