@@ -18,7 +18,7 @@ namespace {
 // Windows are far larger than the largest normal record (32 KiB); a record split across windows is simply
 // re-mapped at the start of the next one. A window is resident while the model grows beside it, so it is kept
 // small enough not to matter for peak memory.
-constexpr qsizetype kWindowBytes = 8 << 20;
+constexpr qsizetype kWindowBytes = 2 << 20;
 constexpr qsizetype kReadBytes = 4 << 20;
 std::atomic<qsizetype> testChunkBytes { 0 };
 
