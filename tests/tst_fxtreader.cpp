@@ -558,6 +558,165 @@ private Q_SLOTS:
         QCOMPARE(data->summary().unclosedBegins, unclosed);
     }
 
+    // The depth rule while parsing (in-order threads, with magic-trace's ts-0 tail) and the event-log path give the
+    // same model, including where the online rule must hand a thread over to the log.
+    void depthRuleWhileParsingMatchesEventLog_data()
+    {
+        QTest::addColumn<QByteArray>("file");
+        QTest::addColumn<bool>("expectUnmatched");
+        // kind: B begin, E end, I instant, X complete (end = ts + length)
+        struct Ev
+        {
+            char kind;
+            quint64 ts;
+            quint64 length = 0;
+        };
+        const auto write = [](const std::vector<std::vector<Ev>>& threads) {
+            return build([&](FxtWriter& w) {
+                prologue(w);
+                w.writeThread(2, 1, 3);
+                w.writeThread(3, 4, 5);
+                // Threads interleave record by record, as magic-trace's do.
+                size_t longest = 0;
+                for (const auto& t : threads)
+                    longest = std::max(longest, t.size());
+                for (size_t i = 0; i < longest; ++i) {
+                    for (size_t t = 0; t < threads.size(); ++t) {
+                        if (i >= threads[t].size())
+                            continue;
+                        const Ev& e = threads[t][i];
+                        const T thread = T::indexed(quint8(t + 1));
+                        const S name = S::indexed(quint16(3 + (e.ts + t) % 2));
+                        const std::vector<A> args { A::uint64(S::indexed(3), e.ts) };
+                        if (e.kind == 'B')
+                            w.durationBegin(thread, S::indexed(2), name, e.ts, args);
+                        else if (e.kind == 'E')
+                            w.durationEnd(thread, S::indexed(2), name, e.ts);
+                        else if (e.kind == 'I')
+                            w.instant(thread, S::indexed(2), name, e.ts, args);
+                        else
+                            w.durationComplete(thread, S::indexed(2), name, e.ts, e.ts + e.length, args);
+                    }
+                }
+            });
+        };
+        // In time order from `start`: nested begins/ends and instants, `returns` ends of frames opened before the
+        // trace (their begins in the tail), and `completes` complete events among them.
+        const auto run = [](quint32 seed, int count, quint64 start, int returns, int completes) {
+            QRandomGenerator random(seed);
+            std::vector<Ev> events;
+            quint64 now = start;
+            int open = 0;
+            for (int i = 0; i < count; ++i) {
+                now += random.bounded(3);
+                const int r = random.bounded(10);
+                if (returns > 0 && open == 0 && r < 2) {
+                    events.push_back({ 'E', now });
+                    --returns;
+                } else if (completes > 0 && r == 9) {
+                    events.push_back({ 'X', now, quint64(random.bounded(6)) });
+                    --completes;
+                } else if (r < 5 && open < 30) {
+                    events.push_back({ 'B', now });
+                    ++open;
+                } else if (r < 9 && open > 0) {
+                    events.push_back({ 'E', now });
+                    --open;
+                } else {
+                    events.push_back({ 'I', now });
+                }
+            }
+            if (returns > 0)
+                for (; open > 0; --open)
+                    events.push_back({ 'E', ++now });
+            for (; returns > 0; --returns)
+                events.push_back({ 'E', ++now });
+            return events;
+        };
+        const auto tail = [](int begins, quint64 ts) {
+            std::vector<Ev> events;
+            for (int i = 0; i < begins; ++i)
+                events.push_back({ 'B', ts });
+            return events;
+        };
+        const auto join = [](std::vector<Ev> a, const std::vector<Ev>& b) {
+            a.insert(a.end(), b.begin(), b.end());
+            return a;
+        };
+
+        QTest::newRow("in order") << write({ run(1, 3000, 10, 0, 0), run(2, 2000, 10, 0, 0) }) << false;
+        QTest::newRow("tail, every frame returns") << write({ join(run(3, 3000, 10, 5, 0), tail(5, 0)) }) << false;
+        QTest::newRow("tail, frames left open") << write({ join(run(4, 3000, 10, 3, 0), tail(7, 0)) }) << false;
+        QTest::newRow("tail with nested slices and instants") << write({ join(run(5, 3000, 10, 4, 0),
+            std::vector<Ev> { { 'B', 0 }, { 'B', 1 }, { 'I', 1 }, { 'B', 2 }, { 'E', 3 }, { 'B', 4 }, { 'B', 5 },
+                { 'X', 5, 2 }, { 'I', 8 }, { 'B', 9 } }) }) << false;
+        QTest::newRow("more returns than tail frames") << write({ join(run(6, 3000, 10, 6, 0), tail(2, 0)) }) << true;
+        QTest::newRow("returns without a tail") << write({ run(7, 3000, 10, 3, 0) }) << true;
+        QTest::newRow("complete events in order") << write({ run(8, 3000, 10, 0, 40) }) << false;
+        QTest::newRow("complete events and a tail") << write({ join(run(9, 3000, 10, 2, 40), tail(3, 0)) }) << false;
+        QTest::newRow("tail at the first event's time")
+            << write({ join(run(10, 3000, 10, 2, 0), tail(3, 10)) }) << false;
+        QTest::newRow("tail overlapping the run") << write({ join(run(11, 3000, 10, 2, 0), tail(3, 500)) }) << false;
+        QTest::newRow("tail ending inside a complete")
+            << write({ join(run(12, 3000, 10, 2, 0), std::vector<Ev> { { 'B', 0 }, { 'B', 1 }, { 'X', 2, 100 } }) })
+            << false;
+        QTest::newRow("two tails") << write(
+            { join(join(join(run(13, 3000, 10, 3, 0), tail(2, 0)), std::vector<Ev> { { 'I', 5 } }), tail(1, 0)) })
+                                   << false;
+        QTest::newRow("three threads, mixed")
+            << write({ join(run(14, 4000, 10, 4, 0), tail(4, 0)), run(15, 4000, 10, 2, 0), run(16, 4000, 10, 0, 9) })
+            << true;
+        QTest::newRow("large buckets") << write({ join(run(17, 400'000, 10, 5, 0), tail(6, 0)) }) << false;
+    }
+    void depthRuleWhileParsingMatchesEventLog()
+    {
+        QFETCH(QByteArray, file);
+        QFETCH(bool, expectUnmatched);
+        const auto load = [&](bool whileParsing) {
+            QBuffer buffer(&file);
+            buffer.open(QIODevice::ReadOnly);
+            FxtReader::Options options;
+            options.depthRuleWhileParsing = whileParsing;
+            QString error;
+            return FxtReader::load(&buffer, options, &error);
+        };
+        const auto describe = [](const TraceData& data) {
+            QStringList lines;
+            for (const TraceThread& t : data.threads()) {
+                lines << u"thread %1/%2: %3 slices, max depth %4, %5 unmatched, %6 unclosed"_s.arg(t.pid)
+                             .arg(t.tid)
+                             .arg(t.sliceCount)
+                             .arg(t.maxDepth)
+                             .arg(t.unmatchedEnds)
+                             .arg(t.unclosedBegins);
+                for (size_t d = 0; d < t.depths.size(); ++d)
+                    for (const TraceSlice& s : t.depths[d])
+                        lines << u"%1: %2-%3 kind %4 name %5 args %6"_s.arg(d)
+                                     .arg(s.start)
+                                     .arg(s.end)
+                                     .arg(int(s.kind()))
+                                     .arg(s.nameId())
+                                     .arg(s.argumentRef);
+            }
+            for (const FunctionStats& f : data.functions())
+                lines << u"function %1: %2 calls, %3 total, %4 self"_s.arg(f.nameId).arg(f.calls).arg(f.totalNs).arg(
+                    f.selfNs);
+            return lines;
+        };
+        const auto online = load(true);
+        const auto logged = load(false);
+        QVERIFY(online && logged);
+        QVERIFY(online->sliceCount() > 1000);
+        QCOMPARE(online->summary().unmatchedEnds > 0, expectUnmatched);
+        QCOMPARE(online->summary().unmatchedEnds, logged->summary().unmatchedEnds);
+        QCOMPARE(online->summary().unclosedBegins, logged->summary().unclosedBegins);
+        const QStringList expected = describe(*logged);
+        const QStringList actual = describe(*online);
+        QCOMPARE(actual.size(), expected.size());
+        for (qsizetype i = 0; i < actual.size(); ++i)
+            QCOMPARE(actual[i], expected[i]);
+    }
+
     void stringsThreadsAndProviders()
     {
         const QByteArray file = build([](FxtWriter& w) {

@@ -6,6 +6,7 @@
 #include <QBuffer>
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -198,6 +199,132 @@ TraceSlice* allocateSlices(size_t count, HugeBlockPool& pool, size_t* mappedByte
 #endif
 }
 
+// Memory for one thread's slices while the depth rule runs during parsing: chunks growing from 16 KiB to one huge
+// page (then more of those), carved into segments in the order the buckets ask for them. Huge pages matter: in a
+// virtual machine the first touch of each 4 KiB page can cost microseconds, which for hundreds of megabytes of slices
+// is most of a load.
+class SliceSlab
+{
+public:
+    SliceSlab() = default;
+    SliceSlab(SliceSlab&& other) noexcept
+        : m_chunks(std::move(other.m_chunks))
+        , m_at(std::exchange(other.m_at, nullptr))
+        , m_end(std::exchange(other.m_end, nullptr))
+    { }
+    SliceSlab& operator=(SliceSlab&& other) noexcept
+    {
+        std::swap(m_chunks, other.m_chunks);
+        std::swap(m_at, other.m_at);
+        std::swap(m_end, other.m_end);
+        return *this;
+    }
+    ~SliceSlab() { release(nullptr); }
+
+    TraceSlice* take(size_t count)
+    {
+        const size_t bytes = count * sizeof(TraceSlice);
+        if (size_t(m_end - m_at) < bytes)
+            newChunk(bytes);
+        TraceSlice* slices = reinterpret_cast<TraceSlice*>(m_at);
+        m_at += bytes;
+        return slices;
+    }
+    // Frees the chunks; huge ones go to `pool` (for the slices of the next thread) where given.
+    void release(HugeBlockPool* pool)
+    {
+        for (const Chunk& c : m_chunks) {
+            if (c.bytes != HugeBlock::kBytes)
+                std::free(c.data);
+            else if (pool)
+                pool->put(c.data);
+            else
+                HugeBlock::release(c.data);
+        }
+        m_chunks.clear();
+        m_at = m_end = nullptr;
+    }
+
+private:
+    struct Chunk
+    {
+        quint8* data;
+        size_t bytes;
+    };
+    void newChunk(size_t atLeast)
+    {
+        size_t bytes = m_chunks.empty() ? size_t(16) << 10 : std::min(m_chunks.back().bytes * 4, HugeBlock::kBytes);
+        quint8* data = nullptr;
+        if (bytes == HugeBlock::kBytes && atLeast <= bytes)
+            data = HugeBlock::allocate();
+        if (!data) {
+            bytes = std::max(std::min(bytes, HugeBlock::kBytes / 2), atLeast);
+            data = static_cast<quint8*>(std::malloc(bytes));
+            if (!data)
+                qFatal("FxtReader: out of memory for %zu slices", bytes / sizeof(TraceSlice));
+        }
+        m_chunks.push_back({ data, bytes });
+        m_at = data;
+        m_end = data + bytes;
+    }
+
+    std::vector<Chunk> m_chunks;
+    quint8* m_at = nullptr;
+    quint8* m_end = nullptr;
+};
+
+// One depth's slices while the depth rule runs during parsing: segments from the thread's slab, growing from 8 to
+// 512 slices (what the last one leaves free is waste while parsing). Slices never move, so open frames point at theirs.
+class SliceBucket
+{
+public:
+    size_t size() const { return m_size; }
+    TraceSlice* push(SliceSlab& slab, const TraceSlice& slice)
+    {
+        if (m_left == 0)
+            newSegment(slab);
+        --m_left;
+        ++m_size;
+        Segment& last = m_segments.back();
+        // A thread writes to one bucket per depth at once, more streams than the hardware prefetcher follows.
+        __builtin_prefetch(last.data + last.size + 8, 1);
+        TraceSlice* at = last.data + last.size++;
+        *at = slice;
+        return at;
+    }
+    TraceSlice& operator[](size_t i)
+    {
+        auto it = std::upper_bound(m_segments.begin(), m_segments.end(), i,
+            [](size_t index, const Segment& segment) { return index < segment.first; });
+        --it;
+        return it->data[i - it->first];
+    }
+    TraceSlice* copyTo(TraceSlice* out) const
+    {
+        for (const Segment& segment : m_segments)
+            out = std::copy(segment.data, segment.data + segment.size, out);
+        return out;
+    }
+
+private:
+    struct Segment
+    {
+        TraceSlice* data;
+        size_t first; // index of data[0] in the bucket
+        size_t size;
+    };
+    void newSegment(SliceSlab& slab)
+    {
+        const size_t count = m_segments.empty() ? 8 : std::min<size_t>(m_segments.back().size * 2, 512);
+        m_segments.push_back({ slab.take(count), m_size, 0 });
+        m_left = count;
+    }
+
+    std::vector<Segment> m_segments;
+    size_t m_size = 0;
+    size_t m_left = 0; // free slices in the last segment
+};
+
 // Kinds of events that feed the depth rule.
 enum PendingKind : quint32 { KindInstant = 0, KindBegin = 1, KindEnd = 2, KindComplete = 3 };
 
@@ -307,6 +434,17 @@ public:
             do
                 visit(heads[i]);
             while (cursors[i].next(heads[i]));
+        }
+    }
+
+    // Calls visit(const PendingEvent&) for every event in file order.
+    template<typename F> void forEachInFileOrder(F&& visit) const
+    {
+        for (const Run& run : m_runs) {
+            Cursor cursor(*this, run);
+            PendingEvent ev;
+            while (cursor.next(ev))
+                visit(ev);
         }
     }
 
@@ -441,6 +579,22 @@ private:
     quint64 m_count = 0;
 };
 
+// A begin whose end has not come yet, while the depth rule runs during parsing.
+struct OnlineFrame
+{
+    quint64 start;
+    quint64 childNs;
+    TraceSlice* slice;
+    quint32 nameId;
+};
+
+// An end that found no open begin while parsing: it closes a begin of the thread's ts-0 tail, if one comes.
+struct UnmatchedEnd
+{
+    quint64 time;
+    quint64 floorChildNs; // time of the closed bottom frames since the previous one: the closed begin's children
+};
+
 struct ThreadBuild
 {
     quint64 pid = 0;
@@ -448,7 +602,86 @@ struct ThreadBuild
     quint32 nameId = 0;
     bool named = false;
     bool hasEvent = false;
-    EventLog events;
+
+    // The depth rule runs while parsing for as long as the thread's events come in time order with no complete
+    // events (all of magic-trace's, up to the initial stack's ts-0 begins it writes last): their slices go straight
+    // into per-depth buckets, and nothing is logged. Depths are not final until the file ends, because the begins
+    // of a ts-0 tail sit below everything; so a slice's bucket is keyed by its depth minus the ends so far that
+    // found no open begin, which is its final depth minus the tail's open begins (see finishOnline).
+    bool online = true;
+    bool tailStarted = false; // time went back: the events from there on are logged
+    quint64 firstTs = 0; // of the first event handled online
+    quint64 lastTs = 0;
+    quint64 tailMaxTs = 0;
+    SliceSlab slab;
+    std::vector<SliceBucket> buckets; // key >= 0
+    std::vector<SliceBucket> negativeBuckets; // key -1 - i at [i]
+    std::vector<OnlineFrame> stack;
+    std::vector<UnmatchedEnd> unmatched;
+    quint64 floorChildNs = 0;
+    // One bit per event handled online, set for ends: with the buckets and `unmatched` they give back the events
+    // in file order when the thread has to go through the event log after all.
+    std::vector<quint64> endBits;
+    quint64 onlineEvents = 0;
+
+    EventLog events; // the events that are not handled online
+
+    SliceBucket& bucket(qint64 key)
+    {
+        if (key >= 0) {
+            if (size_t(key) >= buckets.size())
+                buckets.resize(size_t(key) + 1);
+            return buckets[size_t(key)];
+        }
+        const size_t i = size_t(-(key + 1));
+        if (i >= negativeBuckets.size())
+            negativeBuckets.resize(i + 1);
+        return negativeBuckets[i];
+    }
+    void addOnlineEvent(quint64 ts, bool end)
+    {
+        if (onlineEvents == 0)
+            firstTs = ts;
+        if ((onlineEvents & 63) == 0)
+            endBits.push_back(0);
+        if (end)
+            endBits.back() |= quint64(1) << (onlineEvents & 63);
+        ++onlineEvents;
+    }
+    SliceBucket* existingBucket(qint64 key)
+    {
+        if (key >= 0 ? size_t(key) < buckets.size() : size_t(-(key + 1)) < negativeBuckets.size())
+            return &bucket(key);
+        return nullptr;
+    }
+    bool isEnd(quint64 i) const { return (endBits[i >> 6] >> (i & 63)) & 1; }
+    // May this begin, end or instant at `ts` go through the depth rule now?
+    bool takesOnline(quint64 ts)
+    {
+        if (!online)
+            return false;
+        if (!tailStarted) {
+            if (ts >= lastTs) {
+                lastTs = ts;
+                return true;
+            }
+            tailStarted = true;
+        }
+        tailMaxTs = std::max(tailMaxTs, ts);
+        return false;
+    }
+    // Frees what the online rule used; the slab's huge pages go to `pool`.
+    void dropOnlineState(HugeBlockPool* pool)
+    {
+        online = false;
+        slab.release(pool);
+        buckets = std::vector<SliceBucket>();
+        negativeBuckets = std::vector<SliceBucket>();
+        stack = std::vector<OnlineFrame>();
+        unmatched = std::vector<UnmatchedEnd>();
+        endBits = std::vector<quint64>();
+        onlineEvents = 0;
+    }
 };
 
 struct AsyncEvent
@@ -584,6 +817,8 @@ struct FxtLoadState
 
     HugeBlockPool blockPool; // before threads: their event logs hand blocks to it
     std::vector<ThreadBuild> threads;
+    bool depthRuleWhileParsing = true;
+    std::vector<FunctionStats> functions; // by name id
     QHash<QPair<quint64, quint64>, qint32> threadIndex;
     struct ProcessBuild
     {
@@ -668,6 +903,7 @@ struct FxtLoadState
         const qint32 index = qint32(threads.size());
         threads.emplace_back();
         threads.back().events.setPool(&blockPool);
+        threads.back().online = depthRuleWhileParsing;
         threads.back().pid = pid;
         threads.back().tid = tid;
         threadIndex.insert(key, index);
@@ -1109,17 +1345,27 @@ struct FxtLoadState
         const quint32 nameId = resolve(nameRef, inlineName);
         switch (type) {
         case 0:
-            t.events.append(KindInstant, ns, nameId,
-                argCount ? argumentRef(r, argumentsStart, argumentsEnd, argCount, offset) : 0, ns);
+        case 2: {
+            const quint32 arguments = argCount ? argumentRef(r, argumentsStart, argumentsEnd, argCount, offset) : 0;
+            if (t.takesOnline(ns))
+                onlineStart(t, ns, nameId, arguments, type == 2);
+            else
+                t.events.append(type == 2 ? KindBegin : KindInstant, ns, nameId, arguments, ns);
             break;
-        case 2:
-            t.events.append(KindBegin, ns, nameId,
-                argCount ? argumentRef(r, argumentsStart, argumentsEnd, argCount, offset) : 0, ns);
-            break;
+        }
         case 3:
-            t.events.append(KindEnd, ns, 0, 0, ns);
+            if (t.takesOnline(ns))
+                onlineEnd(t, ns);
+            else
+                t.events.append(KindEnd, ns, 0, 0, ns);
             break;
         case 4:
+            if (t.online) {
+                if (t.tailStarted)
+                    t.tailMaxTs = std::max(t.tailMaxTs, ns);
+                else
+                    leaveOnline(t); // the online rule does not handle complete events
+            }
             t.events.append(KindComplete, ns, nameId,
                 argCount ? argumentRef(r, argumentsStart, argumentsEnd, argCount, offset) : 0, endNs);
             break;
@@ -1191,18 +1437,99 @@ struct FxtLoadState
         bool complete;
     };
 
-    void addCall(std::vector<FunctionStats>& functions, quint32 nameId, quint64 duration, quint64 childNs)
+    void addCall(quint32 nameId, quint64 duration, quint64 childNs)
     {
+        if (nameId >= functions.size()) [[unlikely]]
+            functions.resize(std::max<size_t>(nameId + 1, data->m_strings.size()));
         FunctionStats& f = functions[nameId];
         ++f.calls;
         f.totalNs += duration;
         f.selfNs += duration > childNs ? duration - childNs : 0;
     }
+    void removeCall(quint32 nameId, quint64 duration, quint64 childNs)
+    {
+        FunctionStats& f = functions[nameId];
+        --f.calls;
+        f.totalNs -= duration;
+        f.selfNs -= duration > childNs ? duration - childNs : 0;
+    }
+
+    // --- the depth rule while parsing (see ThreadBuild) ----------------------------------------------------------
+
+    void onlineStart(ThreadBuild& t, quint64 ts, quint32 nameId, quint32 arguments, bool begin)
+    {
+        t.addOnlineEvent(ts, false);
+        const qint64 key = qint64(t.stack.size()) - qint64(t.unmatched.size());
+        TraceSlice* slice = t.bucket(key).push(
+            t.slab, { ts, ts, nameId | (quint32(begin ? SliceKind::BeginEnd : SliceKind::Instant) << 30), arguments });
+        if (begin)
+            t.stack.push_back({ ts, 0, slice, nameId });
+        else
+            addCall(nameId, 0, 0);
+    }
+
+    void onlineEnd(ThreadBuild& t, quint64 ts)
+    {
+        t.addOnlineEvent(ts, true);
+        if (t.stack.empty()) {
+            t.unmatched.push_back({ ts, t.floorChildNs });
+            t.floorChildNs = 0;
+            return;
+        }
+        const OnlineFrame f = t.stack.back();
+        t.stack.pop_back();
+        f.slice->end = ts;
+        const quint64 duration = ts - f.start;
+        addCall(f.nameId, duration, f.childNs);
+        (t.stack.empty() ? t.floorChildNs : t.stack.back().childNs) += duration;
+    }
+
+    // Sends a thread through the event log after all: its online events, rebuilt in file order from the buckets,
+    // then the events logged so far; the calls counted online are taken back.
+    void leaveOnline(ThreadBuild& t)
+    {
+        EventLog log;
+        log.setPool(&blockPool);
+        std::vector<size_t> next(t.buckets.size()), nextNegative(t.negativeBuckets.size());
+        std::vector<OnlineFrame> stack;
+        size_t unmatched = 0;
+        for (quint64 i = 0; i < t.onlineEvents; ++i) {
+            if (!t.isEnd(i)) {
+                const qint64 key = qint64(stack.size()) - qint64(unmatched);
+                size_t& n = key >= 0 ? next[size_t(key)] : nextNegative[size_t(-(key + 1))];
+                TraceSlice& s = t.bucket(key)[n++];
+                if (s.kind() == SliceKind::Instant) {
+                    log.append(KindInstant, s.start, s.nameId(), s.argumentRef, s.start);
+                    removeCall(s.nameId(), 0, 0);
+                } else {
+                    log.append(KindBegin, s.start, s.nameId(), s.argumentRef, s.start);
+                    stack.push_back({ s.start, 0, &s, s.nameId() });
+                }
+            } else if (stack.empty()) {
+                log.append(KindEnd, t.unmatched[unmatched++].time, 0, 0, 0);
+            } else {
+                const OnlineFrame f = stack.back();
+                stack.pop_back();
+                const quint64 end = f.slice->end;
+                log.append(KindEnd, end, 0, 0, 0);
+                const quint64 duration = end - f.start;
+                removeCall(f.nameId, duration, f.childNs);
+                if (!stack.empty())
+                    stack.back().childNs += duration;
+            }
+        }
+        t.events.forEachInFileOrder(
+            [&](const PendingEvent& ev) { log.append(ev.kind, ev.ts, ev.nameId, ev.argumentRef, ev.end); });
+        t.events = std::move(log);
+        t.dropOnlineState(&blockPool);
+    }
 
     // A first, cheap pass of the depth rule that only counts slices per depth, so that the thread's slices are
     // allocated once, in one block, at their exact size (no growth copies, no slack: slices are most of a
     // model's memory).
-    static std::vector<size_t> countDepths(const EventLog& events)
+    // *leftRunning, *leftOpen: running completes and open begins on the stack after the last event.
+    static std::vector<size_t> countDepths(
+        const EventLog& events, size_t* leftRunning = nullptr, size_t* leftOpen = nullptr)
     {
         std::vector<quint64> stack; // 0 = open begin, else end time of a running complete
         std::vector<size_t> counts;
@@ -1247,22 +1574,23 @@ struct FxtLoadState
                 nextCompleteEnd = std::min(nextCompleteEnd, ev.end);
             }
         });
+        if (leftRunning)
+            *leftRunning = running;
+        if (leftOpen)
+            *leftOpen = openBegins;
         return counts;
     }
 
-    // Applies the depth rule (inspect-json.md §10) to one thread.
-    void buildThread(ThreadBuild& build, TraceThread& out, std::vector<FunctionStats>& functions, quint64 traceEnd)
+    // One block for a thread's slices, counts[d] of depth d, laid out by depth in out.depths; its first slice.
+    TraceSlice* allocateThreadSlices(const std::vector<size_t>& counts, TraceThread& out)
     {
-        const std::vector<size_t> counts = countDepths(build.events);
-        // fill[d]: where the next slice of depth d goes in the thread's block.
-        std::vector<size_t> fill(counts.size());
         size_t total = 0;
-        for (size_t d = 0; d < counts.size(); ++d) {
-            fill[d] = total;
-            total += counts[d];
-        }
+        for (size_t count : counts)
+            total += count;
         TraceSlice* slices = nullptr;
-        if (total * sizeof(TraceSlice) >= 4 * HugeBlock::kBytes) {
+        // From the pool (the huge pages of finished threads' event logs and slabs) where it is worth a mapping:
+        // fresh memory on top of the pool would raise the peak.
+        if (total * sizeof(TraceSlice) >= HugeBlock::kBytes) {
             size_t mappedBytes = 0;
             slices = allocateSlices(total, blockPool, &mappedBytes);
             if (slices)
@@ -1277,8 +1605,26 @@ struct FxtLoadState
             out.sliceStorage.reset(slices);
         }
         out.depths.resize(counts.size());
-        for (size_t d = 0; d < counts.size(); ++d)
-            out.depths[d] = std::span<const TraceSlice>(slices + fill[d], counts[d]);
+        size_t first = 0;
+        for (size_t d = 0; d < counts.size(); ++d) {
+            out.depths[d] = std::span<const TraceSlice>(slices + first, counts[d]);
+            first += counts[d];
+        }
+        return slices;
+    }
+
+    // Applies the depth rule (inspect-json.md §10) to the events of one thread's log. With `leftOpen`, the begins
+    // still open after the last event are left to the caller (with their slices' indexes in the thread's block)
+    // instead of being closed as unclosed: the caller has checked that no running complete is left.
+    void buildThread(ThreadBuild& build, TraceThread& out, quint64 traceEnd,
+        std::vector<StackEntry>* leftOpen = nullptr, const std::vector<size_t>* counted = nullptr)
+    {
+        const std::vector<size_t> counts = counted ? *counted : countDepths(build.events);
+        TraceSlice* const slices = allocateThreadSlices(counts, out);
+        // fill[d]: where the next slice of depth d goes in the thread's block.
+        std::vector<size_t> fill(counts.size());
+        for (size_t d = 1; d < counts.size(); ++d)
+            fill[d] = fill[d - 1] + counts[d - 1];
         std::vector<StackEntry> stack;
         size_t openBegins = 0;
         size_t runningCompletes = 0;
@@ -1288,7 +1634,7 @@ struct FxtLoadState
         const auto close = [&](size_t i, quint64 end) {
             StackEntry& e = stack[i];
             const quint64 duration = end - e.start;
-            addCall(functions, e.nameId, duration, e.childNs);
+            addCall(e.nameId, duration, e.childNs);
             if (i > 0)
                 stack[i - 1].childNs += duration;
             if (e.complete)
@@ -1333,7 +1679,7 @@ struct FxtLoadState
             TraceSlice slice { t, t, ev.nameId, ev.argumentRef };
             if (ev.kind == KindInstant) {
                 slice.nameAndKind |= quint32(SliceKind::Instant) << 30;
-                addCall(functions, ev.nameId, 0, 0);
+                addCall(ev.nameId, 0, 0);
             } else if (ev.kind == KindBegin) {
                 slice.nameAndKind |= quint32(SliceKind::BeginEnd) << 30;
                 stack.push_back({ t, 0, 0, ev.nameId, depth, index, false });
@@ -1346,13 +1692,18 @@ struct FxtLoadState
                     ++runningCompletes;
                     nextCompleteEnd = std::min(nextCompleteEnd, ev.end);
                 } else {
-                    addCall(functions, ev.nameId, 0, 0);
+                    addCall(ev.nameId, 0, 0);
                 }
             }
             slices[index] = slice;
             ++out.sliceCount;
             out.maxDepth = std::max(out.maxDepth, int(depth));
         });
+        if (leftOpen) {
+            *leftOpen = std::move(stack);
+            build.events.clear();
+            return;
+        }
         for (size_t i = stack.size(); i-- > 0;) {
             StackEntry& e = stack[i];
             if (e.complete) {
@@ -1368,11 +1719,94 @@ struct FxtLoadState
         build.events.clear(); // its blocks go to the pool, for the next thread's slices
     }
 
+    // Completes a thread whose depth rule ran while parsing. Its logged events (if any) must be a tail that sorts
+    // before all of them and leaves only open begins (k of them): then each slice's final depth is its bucket key
+    // plus k, the i-th end that found no open begin closed the tail's i-th begin from the top, and nothing needs
+    // sorting. False (nothing changed) where that does not hold: the caller sends the thread through the log.
+    bool finishOnline(ThreadBuild& build, TraceThread& out, quint64 traceEnd)
+    {
+        const size_t ends = build.unmatched.size();
+        std::vector<size_t> tailCounts;
+        size_t k = 0;
+        if (build.events.size()) {
+            if (build.onlineEvents && build.tailMaxTs >= build.firstTs)
+                return false;
+            size_t running = 0;
+            tailCounts = countDepths(build.events, &running, &k);
+            if (running)
+                return false;
+        }
+        if (ends > k)
+            return false;
+
+        TraceThread tail;
+        std::vector<StackEntry> initial; // the tail's open begins, bottom first
+        if (build.events.size())
+            buildThread(build, tail, traceEnd, &initial, &tailCounts);
+        Q_ASSERT(initial.size() == k);
+        TraceSlice* const tailSlices = tail.sliceStorage.get();
+        // Removes initial[i] at `end`, crediting its time to the begin below it.
+        const auto closeInitial = [&](size_t i, quint64 end) {
+            const quint64 duration = end - initial[i].start;
+            addCall(initial[i].nameId, duration, initial[i].childNs);
+            if (i > 0)
+                initial[i - 1].childNs += duration;
+        };
+        for (size_t j = 0; j < ends; ++j) {
+            const size_t i = k - 1 - j;
+            initial[i].childNs += build.unmatched[j].floorChildNs;
+            tailSlices[initial[i].index].end = build.unmatched[j].time;
+            closeInitial(i, build.unmatched[j].time);
+        }
+        // What is still open at the end is unclosed: the online frames above the tail's begins left.
+        const auto markUnclosed = [&](TraceSlice& s) {
+            s.end = std::max(traceEnd, s.start);
+            s.nameAndKind = s.nameId() | (quint32(SliceKind::Unclosed) << 30);
+            return s.end;
+        };
+        for (size_t i = build.stack.size(); i-- > 0;) {
+            OnlineFrame& f = build.stack[i];
+            const quint64 duration = markUnclosed(*f.slice) - f.start;
+            addCall(f.nameId, duration, f.childNs);
+            (i > 0 ? build.stack[i - 1].childNs : build.floorChildNs) += duration;
+        }
+        if (k > ends)
+            initial[k - ends - 1].childNs += build.floorChildNs;
+        for (size_t i = k - ends; i-- > 0;)
+            closeInitial(i, markUnclosed(tailSlices[initial[i].index]));
+
+        // Depth d: the tail's slices of depth d (all earlier), then the bucket of key d - k; copied into one block
+        // of the exact size, as the log path allocates it.
+        const size_t depthCount = std::max(tail.depths.size(), k + build.buckets.size());
+        std::vector<size_t> counts(depthCount);
+        for (size_t d = 0; d < depthCount; ++d) {
+            counts[d] = d < tail.depths.size() ? tail.depths[d].size() : 0;
+            if (SliceBucket* bucket = build.existingBucket(qint64(d) - qint64(k)))
+                counts[d] += bucket->size();
+        }
+        while (!counts.empty() && counts.back() == 0)
+            counts.pop_back();
+        TraceSlice* at = allocateThreadSlices(counts, out);
+        for (size_t d = 0; d < counts.size(); ++d) {
+            if (d < tail.depths.size())
+                at = std::copy(tail.depths[d].begin(), tail.depths[d].end(), at);
+            if (SliceBucket* bucket = build.existingBucket(qint64(d) - qint64(k)))
+                at = bucket->copyTo(at);
+            out.sliceCount += counts[d];
+            if (counts[d])
+                out.maxDepth = int(d);
+        }
+        out.unmatchedEnds = tail.unmatchedEnds;
+        out.unclosedBegins = build.stack.size() + (k - ends);
+        build.dropOnlineState(&blockPool);
+        return true;
+    }
+
     bool finish(const std::atomic<bool>* cancel)
     {
         TraceData& d = *data;
         const quint64 traceEnd = summary.endNs.value_or(0);
-        std::vector<FunctionStats> functions(d.m_strings.size());
+        functions.resize(d.m_strings.size());
 
         // Listed threads, by (pid, tid).
         std::vector<qint32> listed;
@@ -1393,8 +1827,12 @@ struct FxtLoadState
             out.pid = build.pid;
             out.tid = build.tid;
             out.nameId = build.nameId;
-            const bool big = build.events.size() > (1 << 20);
-            buildThread(build, out, functions, traceEnd);
+            const bool big = build.events.size() + build.onlineEvents > (1 << 20);
+            if (!build.online || !finishOnline(build, out, traceEnd)) {
+                if (build.online)
+                    leaveOnline(build);
+                buildThread(build, out, traceEnd);
+            }
 #ifdef __GLIBC__
             // The thread's event blocks are free now; hand their pages back so that peak memory stays low.
             if (big)
@@ -1470,12 +1908,24 @@ struct FxtLoadState
 
 namespace {
 
+// MTS_FXT_TIMING: what the process holds when parsing ends (the model being built, the mapped window, the libraries).
+void printMemory()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return;
+    for (const QByteArray& line : status.readAll().split('\n'))
+        if (line.startsWith("VmRSS") || line.startsWith("RssAnon") || line.startsWith("RssFile"))
+            std::fprintf(stderr, "  %s\n", line.constData());
+}
+
 std::shared_ptr<TraceData> run(FxtSource& source, bool useArena, const FxtReader::Options& options, QString* error)
 {
     FxtLoadState state;
     state.summary.format = source.format();
     state.summary.fileBytes = source.inputSize();
     state.setArena(useArena);
+    state.depthRuleWhileParsing = options.depthRuleWhileParsing;
 
     QElapsedTimer phase;
     phase.start();
@@ -1516,6 +1966,8 @@ std::shared_ptr<TraceData> run(FxtSource& source, bool useArena, const FxtReader
     static const bool timing = qEnvironmentVariableIsSet("MTS_FXT_TIMING");
     if (timing)
         std::fprintf(stderr, "fxt: parsed in %.3f s\n", double(phase.nsecsElapsed()) / 1e9);
+    if (timing)
+        printMemory();
     phase.restart();
     source.releaseBuffers();
     if (!state.finish(options.cancel)) {

@@ -25,6 +25,9 @@ public:
         std::function<void(quint64 done, quint64 total)> progress;
         // When set to true from another thread, the load stops soon and returns nullptr ("cancelled").
         const std::atomic<bool>* cancel = nullptr;
+        // The depth rule runs while parsing where a thread's events allow it. false: every thread goes through the
+        // event log and the sorted pass instead (same model, slower; the tests compare the two).
+        bool depthRuleWhileParsing = true;
     };
 
     static std::shared_ptr<TraceData> load(const QString& path, const Options& options, QString* error);

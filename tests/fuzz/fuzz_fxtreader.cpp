@@ -6,6 +6,7 @@
 #include "fxt/fxtsource.h"
 #include "fxt/tracedata.h"
 
+#include <QBuffer>
 #include <QByteArray>
 #include <QCoreApplication>
 
@@ -45,5 +46,41 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         __builtin_trap();
     if (trace->summary().fxtBytes > quint64(size) && trace->summary().format == FxtFormat::Format::Fxt)
         __builtin_trap();
+
+    // The depth rule while parsing and the event-log path must give the same model.
+    QByteArray copy = bytes;
+    QBuffer buffer(&copy);
+    buffer.open(QIODevice::ReadOnly);
+    FxtReader::Options logOnly;
+    logOnly.depthRuleWhileParsing = false;
+    const auto logged = FxtReader::load(&buffer, logOnly, &error);
+    if (!logged || FxtInspect::json(*logged) != json || logged->threads().size() != trace->threads().size())
+        __builtin_trap();
+    for (size_t i = 0; i < trace->threads().size(); ++i) {
+        const TraceThread& a = trace->threads()[i];
+        const TraceThread& b = logged->threads()[i];
+        if (a.depths.size() != b.depths.size() || a.unmatchedEnds != b.unmatchedEnds
+            || a.unclosedBegins != b.unclosedBegins)
+            __builtin_trap();
+        for (size_t d = 0; d < a.depths.size(); ++d) {
+            if (a.depths[d].size() != b.depths[d].size())
+                __builtin_trap();
+            for (size_t k = 0; k < a.depths[d].size(); ++k) {
+                const TraceSlice& x = a.depths[d][k];
+                const TraceSlice& y = b.depths[d][k];
+                if (x.start != y.start || x.end != y.end || x.nameAndKind != y.nameAndKind
+                    || x.argumentRef != y.argumentRef)
+                    __builtin_trap();
+            }
+        }
+    }
+    const auto& fa = trace->functions();
+    const auto& fb = logged->functions();
+    if (fa.size() != fb.size())
+        __builtin_trap();
+    for (size_t i = 0; i < fa.size(); ++i)
+        if (fa[i].nameId != fb[i].nameId || fa[i].calls != fb[i].calls || fa[i].totalNs != fb[i].totalNs
+            || fa[i].selfNs != fb[i].selfNs)
+            __builtin_trap();
     return 0;
 }
