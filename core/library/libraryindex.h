@@ -75,8 +75,9 @@ public:
     // Called for each record as it is decoded, with the record count the header announces (for reserving;
     // never more than the given size allows). The record may be moved from.
     using Take = std::function<void(Record& record, quint32 count)>;
-    // expectedSize: the bytes that will be fed in all (the file size), or -1 when unknown.
-    explicit Decoder(Take take, qint64 expectedSize = -1);
+    // expectedSize: the bytes that will be fed in all (the file size); a header that disagrees is damage, and
+    // it bounds the record count before any record arrives.
+    Decoder(Take take, qint64 expectedSize);
     ~Decoder();
     Decoder(const Decoder&) = delete;
     Decoder& operator=(const Decoder&) = delete;
