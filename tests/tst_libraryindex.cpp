@@ -52,6 +52,9 @@ TraceMetadata everyField(int n)
     return m;
 }
 
+// Where the first record's length sits: right after the header.
+constexpr qsizetype headerLengthOffset = LibraryIndex::headerSize;
+
 FileStamp settledStamp(int n)
 {
     FileStamp stamp;
@@ -74,6 +77,42 @@ QList<LibraryIndex::Record> sampleRecords(int count)
     sparse.traceFile = u"sparse.fxt"_s;
     records.append({ settledStamp(count), sparse });
     return records;
+}
+
+// Feeds the index to a Decoder in pieces of `piece` bytes, as a file read through a small buffer would.
+std::optional<QList<LibraryIndex::Record>> decodeInPieces(const QByteArray& bytes, qsizetype piece, QString* error)
+{
+    QList<LibraryIndex::Record> records;
+    QList<quint32> counts;
+    LibraryIndex::Decoder decoder(
+        [&](LibraryIndex::Record& record, quint32 count) {
+            records.append(std::move(record));
+            counts.append(count);
+        },
+        bytes.size());
+    for (qsizetype at = 0; at < bytes.size(); at += piece) {
+        if (!decoder.feed(QByteArrayView(bytes).sliced(at, qMin(piece, bytes.size() - at))))
+            break;
+    }
+    if (!decoder.finish(error))
+        return std::nullopt;
+    // Every record is handed over with the count the header announced.
+    for (quint32 count : std::as_const(counts)) {
+        if (count != quint32(records.size()))
+            return std::nullopt;
+    }
+    return records;
+}
+
+void compareRecords(const QList<LibraryIndex::Record>& actual, const QList<LibraryIndex::Record>& expected)
+{
+    QCOMPARE(actual.size(), expected.size());
+    for (qsizetype i = 0; i < expected.size(); ++i) {
+        QVERIFY(actual.at(i).sidecar.sameVersion(expected.at(i).sidecar));
+        QCOMPARE(actual.at(i).sidecar.seenNs, expected.at(i).sidecar.seenNs);
+        QCOMPARE(actual.at(i).logSize, expected.at(i).logSize);
+        QCOMPARE(actual.at(i).metadata, expected.at(i).metadata);
+    }
 }
 
 } // namespace
@@ -132,32 +171,110 @@ private Q_SLOTS:
         QVERIFY(empty && empty->isEmpty());
     }
 
+    // The index is read through a small buffer: however the bytes are cut into pieces (inside the header, inside a
+    // length, inside a record, at a record boundary, a record larger than the piece), the records come out whole,
+    // every field as written, in order.
+    void decodesInPiecesOfAnySize_data()
+    {
+        QTest::addColumn<qsizetype>("piece");
+        for (qsizetype piece : { 1, 3, 4, 7, 8, 31, 32, 33, 100, 1000, 4096, 1 << 20 })
+            QTest::addRow("%lld bytes", qlonglong(piece)) << piece;
+    }
+    void decodesInPiecesOfAnySize()
+    {
+        QFETCH(qsizetype, piece);
+        QList<LibraryIndex::Record> records = sampleRecords(40);
+        records[7].metadata.notes = QString(5000, u'n'); // a record larger than most pieces
+        for (qsizetype i = 0; i < records.size(); ++i)
+            records[i].logSize = 17 * i;
+        const QByteArray bytes = LibraryIndex::encode(records);
+        QString error;
+        const auto decoded = decodeInPieces(bytes, piece, &error);
+        QVERIFY2(decoded, qPrintable(error));
+        compareRecords(*decoded, records);
+    }
+
     void damageIsRefused_data()
     {
         QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<qsizetype>("piece"); // 0: all at once through decode()
         const QByteArray good = LibraryIndex::encode(sampleRecords(4));
-        QTest::newRow("empty file") << QByteArray();
-        QTest::newRow("not an index") << QByteArray("{\"id\": \"x\"}");
-        QTest::newRow("header only") << good.left(20);
-        QTest::newRow("truncated") << good.left(good.size() - 7);
-        QTest::newRow("longer") << good + QByteArray("more");
+        const QByteArray bad = LibraryIndex::encode({ { settledStamp(1), TraceMetadata() } }); // no id
         QByteArray flipped = good;
         flipped[flipped.size() / 2] = char(flipped.at(flipped.size() / 2) ^ 0x20);
-        QTest::newRow("one bit flipped") << flipped;
         QByteArray version = good;
         version[8] = char(version.at(8) + 1);
-        QTest::newRow("other format version") << version;
         QByteArray count = good;
         count[12] = char(0xff);
         count[13] = char(0xff);
-        QTest::newRow("count too large") << count;
+        QByteArray fewer = good; // one record fewer claimed than held, header otherwise consistent
+        fewer[12] = char(fewer.at(12) - 1);
+        QByteArray sum = good; // every record intact, only the checksum disagrees
+        sum[24] = char(sum.at(24) ^ 0x01);
+        QByteArray length = good; // the first record's length reaches past the end
+        length[headerLengthOffset] = char(0xff);
+        length[headerLengthOffset + 1] = char(0xff);
+        length[headerLengthOffset + 2] = char(0xff);
+        for (qsizetype piece : { qsizetype(0), qsizetype(5), qsizetype(64) }) {
+            QTest::addRow("empty file, pieces %lld", qlonglong(piece)) << QByteArray() << piece;
+            QTest::addRow("not an index, pieces %lld", qlonglong(piece)) << QByteArray("{\"id\": \"x\"}") << piece;
+            QTest::addRow("header only, pieces %lld", qlonglong(piece)) << good.left(20) << piece;
+            QTest::addRow("truncated, pieces %lld", qlonglong(piece)) << good.left(good.size() - 7) << piece;
+            QTest::addRow("longer, pieces %lld", qlonglong(piece)) << good + QByteArray("more") << piece;
+            QTest::addRow("one bit flipped, pieces %lld", qlonglong(piece)) << flipped << piece;
+            QTest::addRow("other format version, pieces %lld", qlonglong(piece)) << version << piece;
+            QTest::addRow("count too large, pieces %lld", qlonglong(piece)) << count << piece;
+            QTest::addRow("count too small, pieces %lld", qlonglong(piece)) << fewer << piece;
+            QTest::addRow("checksum only, pieces %lld", qlonglong(piece)) << sum << piece;
+            QTest::addRow("record length too large, pieces %lld", qlonglong(piece)) << length << piece;
+            QTest::addRow("record without id, pieces %lld", qlonglong(piece)) << bad << piece;
+        }
     }
     void damageIsRefused()
     {
         QFETCH(QByteArray, bytes);
+        QFETCH(qsizetype, piece);
         QString error;
-        QVERIFY(!LibraryIndex::decode(bytes, &error));
+        if (piece == 0)
+            QVERIFY(!LibraryIndex::decode(bytes, &error));
+        else
+            QVERIFY(!decodeInPieces(bytes, piece, &error));
         QVERIFY(!error.isEmpty());
+    }
+
+    // Through the file: an index several times the read buffer, with a record larger than the buffer, reads back
+    // exactly; the same file damaged near its end (after many records were decoded) is refused as a whole.
+    void readsLargeIndexThroughSmallBuffer()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QList<LibraryIndex::Record> records;
+        for (int n = 0; n < 1500; ++n) {
+            TraceMetadata m = everyField(n);
+            m.title = u"title %1 "_s.arg(n).repeated(1 + n % 40);
+            records.append({ settledStamp(n), m, n });
+        }
+        records[700].metadata.notes = QString(400'000, u'x'); // larger than the read buffer
+        QString error;
+        QVERIFY2(LibraryIndex::write(dir.path(), records, &error), qPrintable(error));
+        const QString path = dir.filePath(LibraryIndex::fileName());
+        QVERIFY(QFileInfo(path).size() > 4 * 256 * 1024);
+        const auto read = LibraryIndex::read(dir.path(), &error);
+        QVERIFY2(read, qPrintable(error));
+        compareRecords(*read, records);
+
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.seek(file.size() - 10));
+        const char last = file.peek(1).at(0);
+        QVERIFY(file.putChar(char(last ^ 0x10)));
+        file.close();
+        qsizetype handedOver = 0;
+        QVERIFY(!LibraryIndex::readEach(
+            dir.path(), [&](LibraryIndex::Record&, quint32) { ++handedOver; }, &error));
+        QVERIFY(!error.isEmpty());
+        QVERIFY(handedOver > 0); // decoded as it came: the caller is the one who must drop them
+        QVERIFY(!LibraryIndex::read(dir.path(), &error));
     }
 
     // Random damage: never a crash, never an out-of-bounds read (run under ASan), and whatever decodes has sane

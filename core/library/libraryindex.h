@@ -7,6 +7,8 @@
 #include <QHash>
 #include <QList>
 #include <QString>
+#include <functional>
+#include <memory>
 #include <optional>
 
 // The identity of one version of a file, as stat() saw it, and when it was looked at.
@@ -58,15 +60,47 @@ struct Record
 QString fileName(); // ".library-index" (hidden, so that scans and file managers leave it out)
 
 // The file: a 32-byte header (magic, format version, record count, payload size, payload checksum), then the
-// records field by field (little-endian numbers, UTF-8 strings with their length, compact JSON for objects).
+// records, each behind its length, field by field (little-endian numbers, UTF-8 strings with their length,
+// compact JSON for objects).
 inline constexpr qsizetype headerSize = 32;
 QByteArray encode(const QList<Record>& records);
-// Refuses anything damaged (wrong magic or version, truncated, checksum mismatch, impossible lengths).
+
+// Decodes an index handed over in pieces of any size, so that a large index is read through a small reused
+// buffer and each record can be used (moved from) as soon as it is complete, without the whole file or a list
+// of all records in memory. Damage can show only at the end (the checksum covers every record): records handed
+// over before finish() fails must be dropped by the caller.
+class Decoder
+{
+public:
+    // Called for each record as it is decoded, with the record count the header announces (for reserving;
+    // never more than the given size allows). The record may be moved from.
+    using Take = std::function<void(Record& record, quint32 count)>;
+    // expectedSize: the bytes that will be fed in all (the file size); a header that disagrees is damage, and
+    // it bounds the record count before any record arrives.
+    Decoder(Take take, qint64 expectedSize);
+    ~Decoder();
+    Decoder(const Decoder&) = delete;
+    Decoder& operator=(const Decoder&) = delete;
+
+    bool feed(QByteArrayView bytes); // false once the bytes are known not to be an undamaged index
+    // True when everything fed was exactly one undamaged index (wrong magic or version, truncated, longer,
+    // checksum mismatch and impossible lengths are refused).
+    bool finish(QString* error);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+// The whole index at once (through a Decoder).
 std::optional<QList<Record>> decode(QByteArrayView bytes, QString* error);
-// The records after the header, without the checksum check (decode() uses it; exposed for fuzzing).
+// The records after the header, without the checksum check (exposed for fuzzing the field readers).
 std::optional<QList<Record>> decodePayload(QByteArrayView payload, quint32 count, QString* error);
 
-// Reads folder/fileName(). A missing index is an empty list, not an error.
+// Reads folder/fileName() through a small buffer, handing each record to `take` as it is decoded. A missing
+// index hands over nothing and is not an error; on false, drop whatever was handed over.
+bool readEach(const QString& folder, const Decoder::Take& take, QString* error);
+// The same into a list. A missing index is an empty list, not an error.
 std::optional<QList<Record>> read(const QString& folder, QString* error);
 // Writes atomically (QSaveFile). Records whose sidecar stamp is not settled are left out.
 bool write(const QString& folder, const QList<Record>& records, QString* error);

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -186,17 +187,33 @@ struct TraceLibrary::ScanResult
     QString error;
     QList<TraceEntry> entries;
     QList<bool> unchanged; // per entry of a scan: equal to the entry the library had when the scan began
-    QHash<QString, FileStamp> stamps;
+    QHash<QString, FileStamp> stamps; // listing: also the ids the index file listed
     QHash<QString, FileStamp> stampsAtStart; // the library's stamps when the scan began
     QStringList problems;
     // A listing from the index file (entries not yet verified against the disk) rather than a scan.
     bool listing = false;
     qsizetype indexRecords = -1; // listing: records in the index file; -1 when it is damaged
-    QSet<QString> indexIds; // listing: their ids
 };
 
 // The scan is a free function over plain values so that it can run on a worker thread.
 namespace {
+
+// A large array about to be filled: backed by huge pages where the kernel offers them, so that filling 5 MB
+// takes a few faults rather than ~1,300. In a virtual machine each fault costs tens of microseconds, and in a
+// fresh process every page of the listing is a first touch.
+void adviseHugePages(const void* data, size_t bytes)
+{
+#ifdef Q_OS_LINUX
+    constexpr quintptr huge = quintptr(2) << 20;
+    const quintptr begin = (quintptr(data) + huge - 1) & ~(huge - 1);
+    const quintptr end = (quintptr(data) + bytes) & ~(huge - 1);
+    if (data && end > begin)
+        ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+    Q_UNUSED(data);
+    Q_UNUSED(bytes);
+#endif
+}
 
 // The first step of a load: the entries as the index file last saw them, from one sequential file read and no
 // stat at all. Nothing here is trusted: the scan that follows checks every entry against the disk.
@@ -204,35 +221,41 @@ void listFromIndex(TraceLibrary::ScanResult* result, const QString& folder)
 {
     result->listing = true;
     result->ok = true;
-    QString ignored; // a damaged index is rebuilt by the scan, it never held anything the sidecars do not
-    std::optional<QList<LibraryIndex::Record>> records = LibraryIndex::read(folder, &ignored);
-    if (!records)
-        return;
-    result->indexRecords = records->size();
-    result->entries.reserve(records->size());
-    result->stamps.reserve(records->size());
-    result->indexIds.reserve(records->size());
-    for (LibraryIndex::Record& record : *records) {
-        if (result->indexIds.contains(record.metadata.id))
-            continue; // a damaged index that repeats an id: the first record counts, the scan settles it
-        TraceEntry entry;
+    // Each record goes straight into its entry as it is decoded: no list of records, no copy of the file.
+    auto take = [result, &folder](LibraryIndex::Record& record, quint32 count) {
+        if (result->entries.isEmpty()) {
+            result->entries.reserve(count);
+            adviseHugePages(result->entries.constData(), size_t(count) * sizeof(TraceEntry));
+            result->stamps.reserve(count);
+        }
+        ++result->indexRecords;
+        if (result->stamps.contains(record.metadata.id))
+            return; // a damaged index that repeats an id: the first record counts, the scan settles it
+        TraceEntry& entry = result->entries.emplace_back();
         entry.folder = folder;
         entry.metadata = std::move(record.metadata);
         entry.logSize = entry.metadata.logFile.isEmpty() ? 0 : qMax<qint64>(record.logSize, 0);
         entry.sidecarSize = qMax<qint64>(record.sidecar.size, 0);
-        result->indexIds.insert(entry.metadata.id);
         result->stamps.insert(entry.metadata.id, record.sidecar);
-        result->entries.append(std::move(entry));
+    };
+    result->indexRecords = 0;
+    QString ignored; // a damaged index is rebuilt by the scan, it never held anything the sidecars do not
+    if (!LibraryIndex::readEach(folder, take, &ignored)) {
+        // Damage can show after some records were taken (the checksum covers them all): none of them counts.
+        result->entries.clear();
+        result->stamps.clear();
+        result->indexRecords = -1;
     }
 }
 
 // One directory read and one stat per file (scanFolderFiles); sidecars whose stamp matches what is known (from
 // an earlier scan, or on the first load from the index file's listing) are not read again. On the first load
-// (indexIds given) the index is rewritten when it was damaged or had records that are no longer of use; on any
-// scan when it parsed a sidecar that is now settled, so that the next cold start reads one file.
+// (indexStamps given: the records the index file listed) the index is rewritten when it was damaged or had records
+// that are no longer of use; on any scan when it parsed a sidecar that is now settled, so that the next cold start
+// reads one file.
 TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QString& folder,
-    const QHash<QString, TraceEntry>& known, const QHash<QString, FileStamp>& knownStamps,
-    const QSet<QString>& ownRecordings, const QSet<QString>* indexIds, qsizetype indexRecords)
+    const TraceEntryTable& known, const QHash<QString, FileStamp>& knownStamps, const QSet<QString>& ownRecordings,
+    const QHash<QString, FileStamp>* indexStamps, qsizetype indexRecords)
 {
     result->stampsAtStart = knownStamps;
     if (!QFileInfo(folder).isDir()) {
@@ -276,7 +299,7 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
                 {}, false });
     }
     QtConcurrent::blockingMap(reads, [&](SidecarRead& read) {
-        if (const auto it = known.constFind(read.id); it != known.constEnd() && it->hasSidecar) {
+        if (const TraceEntry* it = known.find(read.id); it && it->hasSidecar) {
             // Only a settled stamp proves that the content was read after the file's last change.
             const FileStamp& knownStamp = knownStamps.value(read.id);
             if (knownStamp.isSettled() && knownStamp.sameVersion(read.stamp)) {
@@ -352,7 +375,7 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
             }
             rewritten = true;
         } else if (m.origin == u"discovered"_s && m.format.isEmpty() && m.fileSize > 0
-            && m.fileSize != known.value(id).metadata.fileSize) {
+            && m.fileSize != (known.contains(id) ? known.find(id)->metadata.fileSize : -1)) {
             // A found file that was still being written: look again now that it has grown.
             deriveFromTrace(m, entry.tracePath());
             if (!m.format.isEmpty()) {
@@ -365,12 +388,12 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
             read.stamp = FileStamp::of(path);
             entry.sidecarSize = qMax<qint64>(read.stamp.size, 0);
         }
-        const auto knownEntry = known.constFind(id);
-        const bool unchanged = knownEntry != known.constEnd() && *knownEntry == entry;
+        const TraceEntry* knownEntry = known.find(id);
+        const bool unchanged = knownEntry && *knownEntry == entry;
         result->unchanged.append(unchanged);
         // A record still of use as it is; one whose trace or log changed size must be rewritten, or every
         // listing would show the old size until verified.
-        if (!read.parsed && unchanged && indexIds && indexIds->contains(id))
+        if (!read.parsed && unchanged && indexStamps && indexStamps->contains(id))
             ++fromIndex;
         result->stamps.insert(id, read.stamp);
         referenced.insert(m.traceFile);
@@ -386,7 +409,7 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
             continue;
         const QString tracePath = folder + u'/' + name;
         // Still known from an earlier scan of a read-only folder?
-        if (const auto it = known.constFind(name); it != known.constEnd() && !it->hasSidecar) {
+        if (const TraceEntry* it = known.find(name); it && !it->hasSidecar) {
             TraceEntry entry = *it;
             const qint64 size = sizeIn(name);
             if (size != entry.metadata.fileSize) {
@@ -429,7 +452,7 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
 
     // Keep the index in step: on the first load when it is missing, damaged or has records that are no longer
     // of use; on any scan that parsed a sidecar whose stamp can now be trusted.
-    const bool indexStale = indexIds && (indexRecords < 0 || fromIndex != indexRecords);
+    const bool indexStale = indexStamps && (indexRecords < 0 || fromIndex != indexRecords);
     if ((indexStale || parsedSettled > 0) && !sidecarWriteFailed) {
         QList<LibraryIndex::Record> records;
         records.reserve(result->entries.size());
@@ -498,7 +521,7 @@ bool TraceLibrary::load(QString* error)
         applyListing(listing);
     }
     ScanResult result;
-    scanFolder(&result, m_folder, m_entries, m_sidecarStamps, m_ownRecordings, m_loaded ? nullptr : &m_indexIds,
+    scanFolder(&result, m_folder, m_entries, m_sidecarStamps, m_ownRecordings, m_loaded ? nullptr : &m_indexStamps,
         m_indexRecords);
     if (!result.ok)
         return failWith(error, result.error);
@@ -511,7 +534,7 @@ bool TraceLibrary::load(QString* error)
 void TraceLibrary::finishFirstLoad()
 {
     m_loaded = true;
-    m_indexIds.clear();
+    m_indexStamps.clear();
     setWatching(m_watching);
     if (!m_listed) {
         m_listed = true;
@@ -586,9 +609,9 @@ void TraceLibrary::startScan()
     }
     m_scanWatcher->setFuture(
         QtConcurrent::run([folder = m_folder, known = m_entries, stamps = m_sidecarStamps, own = m_ownRecordings,
-                              firstLoad = !m_loaded, indexIds = m_indexIds, indexRecords = m_indexRecords]() {
+                              firstLoad = !m_loaded, indexStamps = m_indexStamps, indexRecords = m_indexRecords]() {
             ScanResult result;
-            scanFolder(&result, folder, known, stamps, own, firstLoad ? &indexIds : nullptr, indexRecords);
+            scanFolder(&result, folder, known, stamps, own, firstLoad ? &indexStamps : nullptr, indexRecords);
             return result;
         }));
 }
@@ -596,33 +619,19 @@ void TraceLibrary::startScan()
 void TraceLibrary::applyListing(const ScanResult& listing)
 {
     m_listingDone = true;
-    m_indexIds = listing.indexIds;
+    m_indexStamps = listing.stamps;
     m_indexRecords = listing.indexRecords;
-    // Usually nothing is known yet: the listing's containers are shared rather than copied entry by entry.
+    // Usually nothing is known yet: the listing's containers are then shared rather than copied entry by entry.
+    // An id already known (a recording begun before the load) is left out: the scan decides.
     const bool fresh = m_entries.isEmpty();
-    if (fresh)
+    const QList<TraceEntry> added = m_entries.append(listing.entries);
+    if (fresh) {
         m_sidecarStamps = listing.stamps;
-    m_entries.reserve(listing.entries.size());
-    m_order.reserve(listing.entries.size());
-    QList<TraceEntry> added;
-    for (const TraceEntry& entry : listing.entries) {
-        const QString& id = entry.metadata.id;
-        if (m_entries.contains(id))
-            continue; // already known (a recording begun before the load, a repeated record): the scan decides
-        m_entries.insert(id, entry);
-        m_order.append(id);
-        if (!fresh) {
-            m_sidecarStamps.insert(id, listing.stamps.value(id));
-            added.append(entry);
-        }
+    } else {
+        for (const TraceEntry& entry : added)
+            m_sidecarStamps.insert(entry.metadata.id, listing.stamps.value(entry.metadata.id));
     }
-    if (fresh && m_entries.size() == listing.entries.size()) {
-        added = listing.entries;
-    } else if (fresh) {
-        for (const QString& id : std::as_const(m_order))
-            added.append(m_entries.value(id));
-    }
-    for (const TraceEntry& entry : std::as_const(added))
+    for (const TraceEntry& entry : added)
         Q_EMIT entryAdded(entry);
     if (!added.isEmpty()) {
         Q_EMIT entriesAdded(added);
@@ -637,7 +646,8 @@ void TraceLibrary::applyScan(const ScanResult& result)
         Q_EMIT problem(message);
     QSet<QString> seen;
     seen.reserve(result.entries.size());
-    m_entries.reserve(result.entries.size());
+    if (m_entries.isEmpty()) // never on a shared list: reserving would copy it
+        m_entries.reserve(result.entries.size());
     QList<TraceEntry> added;
     for (qsizetype i = 0; i < result.entries.size(); ++i) {
         const TraceEntry& entry = result.entries.at(i);
@@ -657,38 +667,40 @@ void TraceLibrary::applyScan(const ScanResult& result)
         Q_EMIT entryAdded(entry);
     if (!added.isEmpty())
         Q_EMIT entriesAdded(added);
-    const QList<QString> order = m_order;
-    for (const QString& id : order) {
+    QSet<QString> gone;
+    QList<QString> goneInOrder;
+    for (const TraceEntry& entry : m_entries.list()) {
+        const QString& id = entry.metadata.id;
         if (seen.contains(id))
             continue;
-        const TraceEntry& entry = m_entries[id];
         // Created by this object after the scan began: still there.
         if (entry.hasSidecar && QFileInfo::exists(entry.sidecarPath()) && !result.stampsAtStart.contains(id))
             continue;
         if (!entry.hasSidecar && QFileInfo::exists(entry.tracePath()))
             continue;
-        m_entries.remove(id);
+        gone.insert(id);
+        goneInOrder.append(id);
+    }
+    m_entries.removeAll(gone); // in one pass: a folder emptied by hand can take thousands at once
+    for (const QString& id : std::as_const(goneInOrder)) {
         m_sidecarStamps.remove(id);
-        m_order.removeOne(id);
         Q_EMIT entryRemoved(id);
     }
 }
 
 void TraceLibrary::setEntry(const TraceEntry& entry, QList<TraceEntry>* added)
 {
-    const QString id = entry.id();
-    const auto it = m_entries.find(id);
-    if (it == m_entries.end()) {
-        m_entries.insert(id, entry);
-        m_order.append(id);
+    const TraceEntry* known = m_entries.find(entry.id());
+    if (!known) {
+        m_entries.set(entry);
         if (added) {
             added->append(entry);
         } else {
             Q_EMIT entryAdded(entry);
             Q_EMIT entriesAdded({ entry });
         }
-    } else if (!(*it == entry)) {
-        *it = entry;
+    } else if (!(*known == entry)) {
+        m_entries.set(entry);
         Q_EMIT entryChanged(entry);
     }
 }
@@ -706,7 +718,6 @@ void TraceLibrary::reloadEntry(const QString& id)
         if (m_entries.contains(id) && !QFileInfo::exists(path)) {
             m_entries.remove(id);
             m_sidecarStamps.remove(id);
-            m_order.removeOne(id);
             Q_EMIT entryRemoved(id);
         }
         return;
@@ -718,25 +729,21 @@ void TraceLibrary::reloadEntry(const QString& id)
 
 QList<TraceEntry> TraceLibrary::entries() const
 {
-    QList<TraceEntry> list;
-    list.reserve(m_order.size());
-    for (const QString& id : m_order)
-        list.append(m_entries.value(id));
-    return list;
+    return m_entries.list();
 }
 
 std::optional<TraceEntry> TraceLibrary::entry(const QString& id) const
 {
-    const auto it = m_entries.constFind(id);
-    if (it == m_entries.constEnd())
+    const TraceEntry* entry = m_entries.find(id);
+    if (!entry)
         return std::nullopt;
-    return *it;
+    return *entry;
 }
 
 qint64 TraceLibrary::totalDiskUsage() const
 {
     qint64 total = 0;
-    for (const TraceEntry& entry : m_entries)
+    for (const TraceEntry& entry : m_entries.list())
         total += entry.diskUsage();
     return total;
 }
@@ -747,13 +754,11 @@ bool TraceLibrary::writeSidecar(TraceEntry& entry, QString* error)
         // A found file in a folder we could not write to before: try to give it a sidecar now.
         const QString oldId = entry.id();
         TraceMetadata m = entry.metadata;
-        m.id = uniqueId(
-            m_folder, TraceProbe::baseName(m.traceFile), QSet<QString>(m_order.begin(), m_order.end()), m.traceFile);
+        m.id = uniqueId(m_folder, TraceProbe::baseName(m.traceFile), m_entries.ids(), m.traceFile);
         const QString path = m_folder + u'/' + m.id + sidecarSuffix;
         if (!writeSidecarFile(path, m, true, error))
             return false;
         m_entries.remove(oldId);
-        m_order.removeOne(oldId);
         Q_EMIT entryRemoved(oldId);
         entry.metadata = m;
         entry.hasSidecar = true;
@@ -772,8 +777,8 @@ void TraceLibrary::refreshIfChangedOnDisk(const QString& id)
 {
     // An entry may be as the index file listed it and not yet verified, or the watcher's rescan may not have run
     // yet: a sidecar changed by someone else is read again before we rewrite it, so that their edit survives.
-    const auto it = m_entries.constFind(id);
-    if (it == m_entries.constEnd() || !it->hasSidecar)
+    const TraceEntry* it = m_entries.find(id);
+    if (!it || !it->hasSidecar)
         return;
     const auto known = m_sidecarStamps.constFind(id);
     if (known == m_sidecarStamps.constEnd() || !known->sameVersion(FileStamp::of(it->sidecarPath())))
@@ -783,8 +788,8 @@ void TraceLibrary::refreshIfChangedOnDisk(const QString& id)
 bool TraceLibrary::updateEntry(const QString& id, const std::function<void(TraceMetadata&)>& change, QString* error)
 {
     refreshIfChangedOnDisk(id);
-    const auto it = m_entries.constFind(id);
-    if (it == m_entries.constEnd())
+    const TraceEntry* it = m_entries.find(id);
+    if (!it)
         return failWith(error, tr("no trace with id \"%1\"").arg(id));
     TraceEntry entry = *it;
     change(entry.metadata);
@@ -809,7 +814,7 @@ std::optional<TraceLibrary::Recording> TraceLibrary::beginRecording(
         m.startTime = QDateTime::currentDateTimeUtc();
     const QString hint = m.startTime.toUTC().toString(u"yyyyMMdd-HHmmss"_s)
         + (m.processName.isEmpty() ? QString() : u'-' + QFileInfo(m.processName).fileName());
-    m.id = uniqueId(m_folder, hint, QSet<QString>(m_order.begin(), m_order.end()));
+    m.id = uniqueId(m_folder, hint, m_entries.ids());
     m.traceFile = m.id + TraceProbe::fileSuffix(compression);
     m.logFile = m.id + logSuffix;
     m.outcome = TraceOutcome::Recording;
@@ -830,8 +835,8 @@ std::optional<TraceLibrary::Recording> TraceLibrary::beginRecording(
 
 bool TraceLibrary::finishRecording(const QString& id, const RecordingResult& result, QString* error)
 {
-    const auto it = m_entries.constFind(id);
-    if (it == m_entries.constEnd())
+    const TraceEntry* it = m_entries.find(id);
+    if (!it)
         return failWith(error, tr("no trace with id \"%1\"").arg(id));
     TraceEntry entry = *it;
     TraceMetadata& m = entry.metadata;
@@ -896,8 +901,8 @@ bool TraceLibrary::setTags(const QString& id, const QStringList& tags, QString* 
 
 std::optional<TraceLibrary::Removed> TraceLibrary::remove(const QString& id, QString* error)
 {
-    const auto it = m_entries.constFind(id);
-    if (it == m_entries.constEnd()) {
+    const TraceEntry* it = m_entries.find(id);
+    if (!it) {
         failWith(error, tr("no trace with id \"%1\"").arg(id));
         return std::nullopt;
     }
@@ -924,7 +929,6 @@ std::optional<TraceLibrary::Removed> TraceLibrary::remove(const QString& id, QSt
     }
     m_entries.remove(id);
     m_sidecarStamps.remove(id);
-    m_order.removeOne(id);
     Q_EMIT entryRemoved(id);
     return removed;
 }
@@ -1173,8 +1177,7 @@ std::optional<QString> TraceLibrary::importNow(const QString& path, JobControl* 
         failWith(error, tr("cannot create the traces folder %1").arg(m_folder));
         return std::nullopt;
     }
-    const auto metadata
-        = importAny(m_folder, path, m_limits, QSet<QString>(m_order.begin(), m_order.end()), control, error);
+    const auto metadata = importAny(m_folder, path, m_limits, m_entries.ids(), control, error);
     if (!metadata)
         return std::nullopt;
     reloadEntry(metadata->id);
@@ -1232,7 +1235,7 @@ LibraryJob* TraceLibrary::startImport(const QString& path)
     auto* job = new LibraryJob(tr("Importing %1").arg(QFileInfo(path).fileName()), this);
     QDir().mkpath(m_folder);
     job->start(
-        [folder = m_folder, path, limits = m_limits, taken = QSet<QString>(m_order.begin(), m_order.end())](
+        [folder = m_folder, path, limits = m_limits, taken = m_entries.ids()](
             JobControl& control) -> LibraryJob::Result {
             QString error;
             const auto metadata = importAny(folder, path, limits, taken, &control, &error);

@@ -4,6 +4,7 @@
 #include "library/bundle.h"
 #include "library/jobcontrol.h"
 #include "library/libraryindex.h"
+#include "library/traceentrytable.h"
 #include "library/tracemetadata.h"
 #include "library/traceprobe.h"
 
@@ -18,25 +19,6 @@
 #include <optional>
 
 class LibraryJob;
-
-// One trace in the library: its sidecar plus what the disk says about its files.
-struct TraceEntry
-{
-    TraceMetadata metadata;
-    QString folder;
-    bool hasSidecar = true; // false for a found file whose sidecar could not be written (read-only folder)
-    qint64 logSize = 0;
-    qint64 sidecarSize = 0;
-
-    QString id() const { return metadata.id; }
-    QString tracePath() const;
-    QString sidecarPath() const;
-    QString logPath() const; // empty when there is no log
-    bool traceExists() const { return metadata.fileSize >= 0; }
-    qint64 diskUsage() const { return qMax<qint64>(metadata.fileSize, 0) + logSize + sidecarSize; }
-    bool operator==(const TraceEntry&) const = default;
-};
-Q_DECLARE_METATYPE(TraceEntry)
 
 // The traces folder: one entry per trace = trace file + "<id>.json" sidecar (written atomically) + "<id>.log".
 // Files that appear in the folder by other means (by hand, or magic-trace run outside the app) are adopted
@@ -166,8 +148,7 @@ private:
     void setEntry(const TraceEntry& entry, QList<TraceEntry>* added = nullptr);
 
     QString m_folder;
-    QList<QString> m_order; // ids in insertion order
-    QHash<QString, TraceEntry> m_entries;
+    TraceEntryTable m_entries; // in insertion order
     QHash<QString, FileStamp> m_sidecarStamps; // id -> stamp of the sidecar as last read or written
     QSet<QString> m_ownRecordings;
     QFileSystemWatcher m_watcher;
@@ -176,7 +157,9 @@ private:
     bool m_scanPending = false;
     bool m_listingDone = false; // the index file has been read (or found missing) for the first load
     bool m_listed = false;
-    QSet<QString> m_indexIds; // ids the index file listed, until the first verification has used them
+    // The stamps of the records the index file listed (their keys: its ids), until the first verification has
+    // used them.
+    QHash<QString, FileStamp> m_indexStamps;
     qsizetype m_indexRecords = -1; // records in the index file, -1 when it was damaged
     bool m_loaded = false;
     bool m_watching = true;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// bench_library [--entries N] [--listing full|create|load] [--trace-mib M] [--blocks KIB,...] [--rounds R] [--dir DIR]
+// bench_library [--entries N] [--listing full|create|load|memory] [--trace-mib M] [--blocks KIB,...] [--rounds R]
+// [--dir DIR]
 //
 // 1. Listing a library of N (10,000) entries. "Listed" = the moment the full list of entries is in a LibraryModel
 //    attached to a fresh TraceLibrary after loadAsync() (TraceLibrary::listed(); with an index file that is before
@@ -9,7 +10,9 @@
 //    files from the page cache with posix_fadvise(DONTNEED) between loads (directory and inode caches stay warm);
 //    for truly cold figures create the library once (--listing create) and run --listing load after dropping all
 //    caches from a root shell on the host (sync; echo 3 > /proc/sys/vm/drop_caches). Target: listed < 300 ms
-//    cold. --sidecars-only makes a library of sidecars without trace and log files.
+//    cold. --sidecars-only makes a library of sidecars without trace and log files. "memory" shows, in a fresh
+//    process, what the listing's memory costs: the index decoded and dropped record by record, then kept, then
+//    the kept metadata copied once more, each with its first-touch page faults.
 // 2. Compressing an M MiB (1024) synthetic magic-trace-like trace with zstd through KCompressionDevice against
 //    the zstd command at the same level (KArchive's zstd filter never sets a level, so libzstd's default, 3,
 //    applies) in the same run, input in the page cache, output to a file on the same file system for all.
@@ -18,6 +21,7 @@
 // Big files are deleted afterwards.
 #include "../librarytestutil.h"
 
+#include "library/libraryfiltermodel.h"
 #include "library/libraryindex.h"
 #include "library/librarymodel.h"
 #include "library/tracecompressor.h"
@@ -196,12 +200,19 @@ struct AsyncLoad
     long listedFaults = 0; // minor page faults until listed (fresh memory is expensive on this VM)
 };
 
-bool timedAsyncLoad(const QString& folder, int count, AsyncLoad* figures)
+// sortedProxy: the library page's view of the model too (LibraryFilterModel sorted by date, newest first), which
+// sorts the rows as they arrive, on the UI thread.
+bool timedAsyncLoad(const QString& folder, int count, AsyncLoad* figures, bool sortedProxy = false)
 {
     TraceLibrary library(folder);
     library.setWatching(false);
     LibraryModel model;
     model.setLibrary(&library);
+    LibraryFilterModel proxy;
+    if (sortedProxy) {
+        proxy.setSourceModel(&model);
+        proxy.sort(LibraryModel::Date, Qt::DescendingOrder);
+    }
     QEventLoop loop;
     QElapsedTimer timer;
     const double cpu = cpuSeconds();
@@ -212,6 +223,14 @@ bool timedAsyncLoad(const QString& folder, int count, AsyncLoad* figures)
         figures->listedMs = timer.nsecsElapsed() / 1e6;
         figures->listedCpuMs = (cpuSeconds() - cpu) * 1e3;
         figures->listedRows = model.rowCount();
+        if (sortedProxy) {
+            // The proxy holds every row, newest first, by the time listed() is emitted.
+            const auto dateAt = [&proxy](int row) {
+                return proxy.index(row, LibraryModel::Date).data(LibraryModel::SortRole).toDateTime();
+            };
+            if (proxy.rowCount() != count || !(dateAt(0) > dateAt(count - 1)))
+                figures->listedRows = -1;
+        }
     });
     QObject::connect(&library, &TraceLibrary::loaded, &loop, [&] {
         figures->verifiedMs = timer.nsecsElapsed() / 1e6;
@@ -241,16 +260,54 @@ void printAsync(const char* label, const AsyncLoad& f)
 
 // For runs from a host shell that drops all caches (sync; echo 3 > /proc/sys/vm/drop_caches) before this
 // process starts: the first load is as cold as the machine can make it, the second one is warm.
-void loadOnce(const QString& root, int count)
+// In a fresh process every page the listing fills is touched for the first time; on this VM each such fault
+// costs tens of microseconds, so the listing's cost follows its memory more than its work.
+void memoryBreakdown(const QString& root)
+{
+    const QString folder = libraryFolder(root);
+    auto report = [](const char* what, qsizetype records, long faults, double cpu) {
+        std::printf("   %-52s %6lld records, %6ld page faults, %6.1f ms CPU\n", what, qlonglong(records),
+            minorFaults() - faults, (cpuSeconds() - cpu) * 1e3);
+    };
+    QString error;
+    long faults = minorFaults();
+    double cpu = cpuSeconds();
+    qsizetype decoded = 0;
+    LibraryIndex::readEach(
+        folder, [&](LibraryIndex::Record&, quint32) { ++decoded; }, &error);
+    report("index read and decoded, each record dropped:", decoded, faults, cpu);
+    faults = minorFaults();
+    cpu = cpuSeconds();
+    QList<TraceMetadata> kept;
+    LibraryIndex::readEach(
+        folder,
+        [&](LibraryIndex::Record& record, quint32 count) {
+            if (kept.isEmpty())
+                kept.reserve(count);
+            kept.append(std::move(record.metadata));
+        },
+        &error);
+    report("the same, every record's metadata kept:", kept.size(), faults, cpu);
+    faults = minorFaults();
+    cpu = cpuSeconds();
+    QList<TraceMetadata> copy;
+    copy.reserve(kept.size());
+    for (const TraceMetadata& metadata : std::as_const(kept))
+        copy.append(metadata); // strings shared: only the array is new
+    report("one more array of that metadata (shared strings):", copy.size(), faults, cpu);
+}
+
+void loadOnce(const QString& root, int count, bool sortedProxy)
 {
     const QString folder = libraryFolder(root);
     const bool hadIndex = QFileInfo::exists(folder + u"/.library-index"_s);
     AsyncLoad figures;
-    if (!timedAsyncLoad(folder, count, &figures))
+    if (!timedAsyncLoad(folder, count, &figures, sortedProxy))
         return;
-    std::printf("   index file %s\n", hadIndex ? "present" : "absent");
+    std::printf("   index file %s%s\n", hadIndex ? "present" : "absent",
+        sortedProxy ? "; the model has the library page's sorted proxy" : "");
     printAsync("first loadAsync in this process (cold):", figures);
-    if (!timedAsyncLoad(folder, count, &figures))
+    if (!timedAsyncLoad(folder, count, &figures, sortedProxy))
         return;
     printAsync("second loadAsync (warm):               ", figures);
     double wall = 0;
@@ -475,7 +532,8 @@ int main(int argc, char** argv)
         u"entries"_s, u"Library size for the listing benchmark."_s, u"N"_s, u"10000"_s);
     const QCommandLineOption listingOption(u"listing"_s,
         u"full: create, measure (evicted and warm), delete; create: only create DIR/library; load: two loads of "
-        "an existing DIR/library (run after dropping all caches)."_s,
+        "an existing DIR/library (run after dropping all caches); memory: page faults of the listing's parts in a "
+        "fresh process."_s,
         u"MODE"_s, u"full"_s);
     const QCommandLineOption traceOption(u"trace-mib"_s, u"Size of the trace to compress (MiB)."_s, u"M"_s, u"1024"_s);
     const QCommandLineOption blocksOption(
@@ -483,9 +541,11 @@ int main(int argc, char** argv)
     const QCommandLineOption roundsOption(u"rounds"_s, u"Compression rounds."_s, u"R"_s, u"3"_s);
     const QCommandLineOption sidecarsOnlyOption(
         u"sidecars-only"_s, u"The library to create has sidecars only (no trace and log files)."_s);
+    const QCommandLineOption proxyOption(u"sorted-proxy"_s,
+        u"load: the model also has the library page's proxy, sorted by date (its sort runs on the UI thread)."_s);
     const QCommandLineOption dirOption(u"dir"_s, u"Where to put the files (default: a temporary folder)."_s, u"DIR"_s);
-    parser.addOptions(
-        { entriesOption, listingOption, traceOption, blocksOption, roundsOption, sidecarsOnlyOption, dirOption });
+    parser.addOptions({ entriesOption, listingOption, traceOption, blocksOption, roundsOption, sidecarsOnlyOption,
+        proxyOption, dirOption });
     parser.addHelpOption();
     parser.process(app);
     std::unique_ptr<QTemporaryDir> temporary;
@@ -499,8 +559,10 @@ int main(int argc, char** argv)
     const QString mode = parser.value(listingOption);
     if (entries > 0 && mode == u"create"_s) {
         createLibrary(root, entries, parser.isSet(sidecarsOnlyOption));
+    } else if (entries > 0 && mode == u"memory"_s) {
+        memoryBreakdown(root);
     } else if (entries > 0 && mode == u"load"_s) {
-        loadOnce(root, entries);
+        loadOnce(root, entries, parser.isSet(proxyOption));
     } else if (entries > 0) {
         listing(root, entries, parser.isSet(sidecarsOnlyOption));
         QDir(libraryFolder(root)).removeRecursively();

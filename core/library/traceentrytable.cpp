@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+#include "library/traceentrytable.h"
+
+const TraceEntry* TraceEntryTable::find(const QString& id) const
+{
+    const auto it = m_rows.constFind(id);
+    return it == m_rows.constEnd() ? nullptr : &m_list.at(*it);
+}
+
+QSet<QString> TraceEntryTable::ids() const
+{
+    QSet<QString> ids;
+    ids.reserve(m_rows.size());
+    for (auto it = m_rows.keyBegin(); it != m_rows.keyEnd(); ++it)
+        ids.insert(*it);
+    return ids;
+}
+
+void TraceEntryTable::reserve(qsizetype size)
+{
+    m_list.reserve(size);
+    m_rows.reserve(size);
+}
+
+bool TraceEntryTable::set(const TraceEntry& entry)
+{
+    const auto it = m_rows.constFind(entry.metadata.id);
+    if (it != m_rows.constEnd()) {
+        m_list[*it] = entry;
+        return true;
+    }
+    m_rows.insert(entry.metadata.id, m_list.size());
+    m_list.append(entry);
+    return false;
+}
+
+QList<TraceEntry> TraceEntryTable::append(const QList<TraceEntry>& entries)
+{
+    if (m_list.isEmpty()) {
+        m_rows.reserve(entries.size());
+        for (qsizetype row = 0; row < entries.size(); ++row)
+            m_rows.insert(entries.at(row).metadata.id, row);
+        if (m_rows.size() == entries.size()) {
+            m_list = entries;
+            return entries;
+        }
+        m_rows.clear(); // a repeated id: entry by entry below
+    }
+    QList<TraceEntry> added;
+    for (const TraceEntry& entry : entries) {
+        if (m_rows.contains(entry.metadata.id))
+            continue;
+        m_rows.insert(entry.metadata.id, m_list.size());
+        m_list.append(entry);
+        added.append(entry);
+    }
+    return added;
+}
+
+bool TraceEntryTable::remove(const QString& id)
+{
+    return removeAll(QSet<QString> { id }) == 1;
+}
+
+qsizetype TraceEntryTable::removeAll(const QSet<QString>& ids)
+{
+    qsizetype first = m_list.size();
+    for (const QString& id : ids) {
+        const auto it = m_rows.constFind(id);
+        if (it != m_rows.constEnd())
+            first = qMin(first, *it);
+    }
+    if (first == m_list.size())
+        return 0;
+    qsizetype kept = first;
+    qsizetype removed = 0;
+    for (qsizetype row = first; row < m_list.size(); ++row) {
+        const QString id = m_list.at(row).metadata.id;
+        if (ids.contains(id)) {
+            m_rows.remove(id);
+            ++removed;
+            continue;
+        }
+        m_rows[id] = kept;
+        if (kept != row)
+            m_list[kept] = std::move(m_list[row]);
+        ++kept;
+    }
+    m_list.resize(kept);
+    return removed;
+}
