@@ -654,16 +654,20 @@ bool Decoder::finish(QString* error)
     return !p.failed;
 }
 
+// A Decoder::Take that appends every record to `records`.
+static Decoder::Take appendTo(QList<Record>& records)
+{
+    return [&records](Record& record, quint32 count) {
+        if (records.isEmpty())
+            records.reserve(count);
+        records.append(std::move(record));
+    };
+}
+
 std::optional<QList<Record>> decode(QByteArrayView bytes, QString* error)
 {
     QList<Record> records;
-    Decoder decoder(
-        [&records](Record& record, quint32 count) {
-            if (records.isEmpty())
-                records.reserve(count);
-            records.append(std::move(record));
-        },
-        bytes.size());
+    Decoder decoder(appendTo(records), bytes.size());
     decoder.feed(bytes);
     if (!decoder.finish(error))
         return std::nullopt;
@@ -679,13 +683,7 @@ std::optional<QList<Record>> decodePayload(QByteArrayView payload, quint32 count
     w.number(quint64(payload.size()));
     w.number(checksum(payload));
     QList<Record> records;
-    Decoder decoder(
-        [&records](Record& record, quint32 total) {
-            if (records.isEmpty())
-                records.reserve(total);
-            records.append(std::move(record));
-        },
-        header.size() + payload.size());
+    Decoder decoder(appendTo(records), header.size() + payload.size());
     decoder.feed(header);
     decoder.feed(payload);
     if (!decoder.finish(error))
