@@ -160,6 +160,32 @@ private:
     std::vector<quint8*> m_blocks;
 };
 
+// The chunks of the event logs and slabs, which grow from a few KiB to one huge page: one huge page when `*bytes` is
+// its size (and the kernel offers one), else `*bytes` (at most half a huge page, at least `atLeast`) from malloc.
+// *bytes is set to the chunk's size.
+quint8* allocateChunk(size_t* bytes, size_t atLeast)
+{
+    quint8* data = *bytes == HugeBlock::kBytes && atLeast <= *bytes ? HugeBlock::allocate() : nullptr;
+    if (!data) {
+        *bytes = std::max(std::min(*bytes, HugeBlock::kBytes / 2), atLeast);
+        data = static_cast<quint8*>(std::malloc(*bytes));
+        if (!data)
+            qFatal("FxtReader: out of memory for a chunk of %zu bytes", *bytes);
+    }
+    return data;
+}
+
+// Frees what allocateChunk() returned; huge pages go to `pool` (for the slices of threads built later) where given.
+void releaseChunk(quint8* data, size_t bytes, HugeBlockPool* pool)
+{
+    if (bytes != HugeBlock::kBytes)
+        std::free(data);
+    else if (pool)
+        pool->put(data);
+    else
+        HugeBlock::release(data);
+}
+
 // One thread's slices, in a 2 MiB-aligned mapping of their own whose pages come from the pool where it has blocks
 // (mremap moves the pages: nothing is copied or zeroed) and are fresh elsewhere. Null where it cannot be mapped
 // (the caller falls back to malloc).
@@ -233,14 +259,8 @@ public:
     // Frees the chunks; huge ones go to `pool` (for the slices of the next thread) where given.
     void release(HugeBlockPool* pool)
     {
-        for (const Chunk& c : m_chunks) {
-            if (c.bytes != HugeBlock::kBytes)
-                std::free(c.data);
-            else if (pool)
-                pool->put(c.data);
-            else
-                HugeBlock::release(c.data);
-        }
+        for (const Chunk& c : m_chunks)
+            releaseChunk(c.data, c.bytes, pool);
         m_chunks.clear();
         m_at = m_end = nullptr;
     }
@@ -254,15 +274,7 @@ private:
     void newChunk(size_t atLeast)
     {
         size_t bytes = m_chunks.empty() ? size_t(16) << 10 : std::min(m_chunks.back().bytes * 4, HugeBlock::kBytes);
-        quint8* data = nullptr;
-        if (bytes == HugeBlock::kBytes && atLeast <= bytes)
-            data = HugeBlock::allocate();
-        if (!data) {
-            bytes = std::max(std::min(bytes, HugeBlock::kBytes / 2), atLeast);
-            data = static_cast<quint8*>(std::malloc(bytes));
-            if (!data)
-                qFatal("FxtReader: out of memory for %zu slices", bytes / sizeof(TraceSlice));
-        }
+        quint8* data = allocateChunk(&bytes, atLeast);
         m_chunks.push_back({ data, bytes });
         m_at = data;
         m_end = data + bytes;
@@ -454,15 +466,7 @@ private:
     {
         size_t bytes = 0;
         HugeBlockPool* pool = nullptr;
-        void operator()(quint8* data) const
-        {
-            if (bytes != HugeBlock::kBytes)
-                delete[] data;
-            else if (pool)
-                pool->put(data);
-            else
-                HugeBlock::release(data);
-        }
+        void operator()(quint8* data) const { releaseChunk(data, bytes, pool); }
     };
     struct Block
     {
@@ -556,14 +560,10 @@ private:
     void newBlock()
     {
         // Blocks grow from 4 KiB to one huge page: small traces stay small, big ones allocate rarely.
-        qsizetype size = m_blocks.empty() ? 4096 : std::min<qsizetype>(m_blockSize * 2, HugeBlock::kBytes);
-        quint8* data = size == HugeBlock::kBytes ? HugeBlock::allocate() : nullptr;
-        if (!data) {
-            size = std::min<qsizetype>(size, HugeBlock::kBytes / 2);
-            data = new quint8[size_t(size)];
-        }
+        size_t size = m_blocks.empty() ? 4096 : std::min<size_t>(m_blockSize * 2, HugeBlock::kBytes);
+        quint8* data = allocateChunk(&size, 0);
         m_blockSize = size;
-        m_blocks.push_back({ std::unique_ptr<quint8[], FreeBlock>(data, FreeBlock { size_t(size), m_pool }), 0 });
+        m_blocks.push_back({ std::unique_ptr<quint8[], FreeBlock>(data, FreeBlock { size, m_pool }), 0 });
         m_at = m_blocks.back().data.get();
         m_end = m_at + size;
     }
@@ -573,7 +573,7 @@ private:
     HugeBlockPool* m_pool = nullptr;
     quint8* m_at = nullptr;
     quint8* m_end = nullptr;
-    qsizetype m_blockSize = 0;
+    size_t m_blockSize = 0;
     quint64 m_lastTs = 0;
     quint32 m_lastArgumentRef = 0;
     quint64 m_count = 0;
