@@ -905,8 +905,8 @@ private Q_SLOTS:
         }
     }
 
-    // Threads big enough for slice storage of their own mapping, filled partly with the event-log blocks of the
-    // threads built before them: every slice must still be the one the file describes.
+    // Threads big enough for slice storage of their own mapping, filled partly with the huge pages that the threads
+    // built before them freed: every slice must still be the one the file describes.
     void largeThreadsKeepEverySlice()
     {
         QTemporaryDir dir;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "lodtestutil.h"
 #include "viewer/levelofdetail.h"
 
 #include <QRandomGenerator>
@@ -7,19 +8,8 @@
 #include <vector>
 
 namespace {
-struct Lane
-{
-    std::vector<qint64> starts;
-    std::vector<qint64> ends;
-    qsizetype size() const { return static_cast<qsizetype>(starts.size()); }
-    qint64 start(qsizetype i) const { return starts[static_cast<size_t>(i)]; }
-    qint64 end(qsizetype i) const { return ends[static_cast<size_t>(i)]; }
-    void add(qint64 s, qint64 e)
-    {
-        starts.push_back(s);
-        ends.push_back(e);
-    }
-};
+using LodTest::Lane;
+using LodTest::touch;
 
 // Non-overlapping slices with random lengths and gaps, many of them far below a pixel.
 Lane randomLane(quint32 seed, int count)
@@ -36,15 +26,6 @@ Lane randomLane(quint32 seed, int count)
     return lane;
 }
 
-// Pixel columns [0, width) touched by [s, e] (a zero-length interval touches the column it is in).
-void touch(std::set<qint64>& columns, double s, double e, double viewStart, double nsPerPixel, int width)
-{
-    const qint64 first = static_cast<qint64>(std::floor((s - viewStart) / nsPerPixel));
-    qint64 last = static_cast<qint64>(std::ceil((e - viewStart) / nsPerPixel)) - 1;
-    last = std::max(first, last);
-    for (qint64 c = std::max<qint64>(first, 0); c <= std::min<qint64>(last, width - 1); ++c)
-        columns.insert(c);
-}
 } // namespace
 
 class TestLevelOfDetail : public QObject

@@ -132,7 +132,7 @@ public:
 
 // 2 MiB blocks that one load has finished with, kept for reuse instead of handed back to the kernel: a fresh page
 // must be zeroed by the kernel (and, in a virtual machine, often first backed by the host), which was a third of a
-// large load. Event-log blocks that the thread builder has read are moved under the slices being written.
+// large load. The event-log blocks and slice slabs of finished threads are moved under the slices being written.
 class HugeBlockPool
 {
 public:

@@ -724,15 +724,7 @@ bool readEach(const QString& folder, const Decoder::Take& take, QString* error)
 std::optional<QList<Record>> read(const QString& folder, QString* error)
 {
     QList<Record> records;
-    const bool ok = readEach(
-        folder,
-        [&records](Record& record, quint32 count) {
-            if (records.isEmpty())
-                records.reserve(count);
-            records.append(std::move(record));
-        },
-        error);
-    if (!ok)
+    if (!readEach(folder, appendTo(records), error))
         return std::nullopt;
     return records;
 }

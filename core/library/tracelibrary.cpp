@@ -351,6 +351,7 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
         const QString& id = read.id;
         const QString& path = read.path;
         TraceEntry& entry = *read.entry;
+        const TraceEntry* knownEntry = known.find(id);
         if (read.parsed && read.stamp.isSettled())
             ++parsedSettled;
         bool rewritten = false;
@@ -375,7 +376,7 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
             }
             rewritten = true;
         } else if (m.origin == u"discovered"_s && m.format.isEmpty() && m.fileSize > 0
-            && m.fileSize != (known.contains(id) ? known.find(id)->metadata.fileSize : -1)) {
+            && m.fileSize != (knownEntry ? knownEntry->metadata.fileSize : -1)) {
             // A found file that was still being written: look again now that it has grown.
             deriveFromTrace(m, entry.tracePath());
             if (!m.format.isEmpty()) {
@@ -388,7 +389,6 @@ TraceLibrary::ScanResult* scanFolder(TraceLibrary::ScanResult* result, const QSt
             read.stamp = FileStamp::of(path);
             entry.sidecarSize = qMax<qint64>(read.stamp.size, 0);
         }
-        const TraceEntry* knownEntry = known.find(id);
         const bool unchanged = knownEntry && *knownEntry == entry;
         result->unchanged.append(unchanged);
         // A record still of use as it is; one whose trace or log changed size must be rewritten, or every

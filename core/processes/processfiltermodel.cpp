@@ -98,7 +98,7 @@ bool ProcessFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sour
     const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
     if (m_processModel) {
         const ProcessInfo* p = m_processModel->processAt(index);
-        return !p || (passesToggles(*p) && (m_terms.isEmpty() || matchesTerms(m_processModel->searchTextAt(index))));
+        return !p || (passesToggles(*p) && matchesTerms(m_processModel->searchTextAt(index)));
     }
     // Some other model: fall back to the roles.
     const QVariant info = index.data(ProcessModel::ProcessInfoRole);

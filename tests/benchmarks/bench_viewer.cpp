@@ -50,6 +50,14 @@ qint64 peakRssKiB()
 
 // CPU time (user + system) of the whole process so far, ms: on a shared, overloaded machine wall time mostly
 // measures the other processes, so the figures compare both.
+// CPU time of the calling thread so far, ms.
+double threadCpuMs()
+{
+    timespec now {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return double(now.tv_sec) * 1e3 + double(now.tv_nsec) / 1e6;
+}
+
 double cpuMs()
 {
     rusage usage {};
@@ -82,11 +90,9 @@ FrameStats timeFrames(TimelineWidget* timeline, QImage& image, int frames)
     // Thread CPU time per frame: wall time on this shared machine would mostly measure the other processes.
     std::vector<double> ms;
     for (int i = 0; i < frames; ++i) {
-        timespec a {}, b {};
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+        const double before = threadCpuMs();
         timeline->renderTo(&image);
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
-        ms.push_back(double(b.tv_sec - a.tv_sec) * 1e3 + double(b.tv_nsec - a.tv_nsec) / 1e6);
+        ms.push_back(threadCpuMs() - before);
     }
     std::sort(ms.begin(), ms.end());
     return { ms[ms.size() / 2], ms.back() };
@@ -158,8 +164,7 @@ int runViewer(const QString& path)
     timeline->viewport()->repaint();
     const double firstFrameMs = double(timer.nsecsElapsed()) / 1e6;
     const double firstFrameCpuMs = cpuMs() - cpuBefore;
-    timespec mainThread {};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mainThread);
+    const double mainThreadMs = threadCpuMs();
     const qint64 rssAtFirstFrame = peakRssKiB();
     dumpSmaps(u"viewer"_s, path);
     if (!waitUntil([&] { return analysed > 0; }, 600'000)) {
@@ -177,7 +182,7 @@ int runViewer(const QString& path)
     out[u"first_frame_ms"_s] = firstFrameMs;
     out[u"loaded_ms"_s] = loadedMs;
     out[u"first_frame_cpu_ms"_s] = firstFrameCpuMs;
-    out[u"main_thread_cpu_ms"_s] = double(mainThread.tv_sec) * 1e3 + double(mainThread.tv_nsec) / 1e6;
+    out[u"main_thread_cpu_ms"_s] = mainThreadMs;
     out[u"peak_rss_first_frame_kib"_s] = rssAtFirstFrame;
     out[u"tables_ms"_s] = tablesMs;
     out[u"peak_rss_with_tables_kib"_s] = rssWithTables;
@@ -205,8 +210,7 @@ int runViewer(const QString& path)
         const double viewWidth = double(image.width() - TimelineWidget::labelWidth);
         const double npp = span / viewWidth;
         auto lodPass = [&](bool withSummary) {
-            timespec a {}, b {};
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+            const double before = threadCpuMs();
             qsizetype marks = 0;
             for (int t = 0; t < data->threads().size(); ++t) {
                 for (int d = 0; d < data->threads().at(t).depths; ++d) {
@@ -215,8 +219,7 @@ int runViewer(const QString& path)
                         npp, start + span, [&](const Lod::Mark&) { ++marks; });
                 }
             }
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
-            return double(b.tv_sec - a.tv_sec) * 1e3 + double(b.tv_nsec - a.tv_nsec) / 1e6;
+            return threadCpuMs() - before;
         };
         if (qEnvironmentVariableIsSet("MTS_BENCH_DEBUG")) {
             std::vector<qsizetype> sizes;
@@ -232,11 +235,9 @@ int runViewer(const QString& path)
         }
         // What the summaries cost at load: the adapter built again, with and without them (worker-thread work).
         auto adapterMs = [&](const LaneSummary::Options& options) {
-            timespec a {}, b {};
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+            const double before = threadCpuMs();
             const TraceTimelineData again(dynamic_cast<const TraceTimelineData&>(*data).traceShared(), options);
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
-            return double(b.tv_sec - a.tv_sec) * 1e3 + double(b.tv_nsec - a.tv_nsec) / 1e6;
+            return threadCpuMs() - before;
         };
         LaneSummary::Options none;
         none.minSlices = std::numeric_limits<qsizetype>::max();
@@ -275,11 +276,9 @@ int runViewer(const QString& path)
     timeline->verticalScrollBar()->setValue(0);
     auto coldFrame = [&](double from, double to) {
         timeline->timeView().showRange(from, to);
-        timespec a {}, b {};
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+        const double before = threadCpuMs();
         timeline->renderTo(&image);
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
-        return double(b.tv_sec - a.tv_sec) * 1e3 + double(b.tv_nsec - a.tv_nsec) / 1e6;
+        return threadCpuMs() - before;
     };
     quint32 place = 12345;
     for (double window = span; window >= 10'000; window /= 4) {

@@ -75,23 +75,16 @@ TraceTimelineData::TraceTimelineData(std::shared_ptr<const TraceData> trace, con
         m_processes[counter.process].counters.append(int(c));
         m_counters.append(counter);
     }
-    // Level-of-detail facts straight from the slice arrays (one sequential pass, no virtual calls), then the
-    // coverage summary of the row if it is dense, while the row is still in cache.
+    // Level-of-detail facts, then the coverage summary of the row if it is dense, while the row is still in cache.
     std::vector<std::vector<Lod::LaneInfo>> info(threads.size());
     std::vector<std::vector<LaneSummary>> summaries(threads.size());
     for (size_t t = 0; t < threads.size(); ++t) {
         info[t].resize(threads[t].depths.size());
         summaries[t].resize(threads[t].depths.size());
         for (size_t d = 0; d < threads[t].depths.size(); ++d) {
-            Lod::LaneInfo& lane = info[t][d];
-            quint64 previousEnd = 0;
-            for (const TraceSlice& slice : threads[t].depths[d]) {
-                lane.maxDuration = std::max(lane.maxDuration, qint64(slice.end - slice.start));
-                if (slice.end < previousEnd)
-                    lane.endsSorted = false;
-                previousEnd = std::max(previousEnd, slice.end);
-            }
-            summaries[t][d] = LaneSummary::build(SpanLane { threads[t].depths[d] }, lane.endsSorted, summaryOptions);
+            const SpanLane lane { threads[t].depths[d] };
+            info[t][d] = Lod::describe(lane);
+            summaries[t][d] = LaneSummary::build(lane, info[t][d].endsSorted, summaryOptions);
         }
     }
     setLaneInfo(std::move(info));
