@@ -905,6 +905,56 @@ private Q_SLOTS:
         }
     }
 
+    // Compressed input keeps one copy per distinct argument bytes, found through a hash table that grows several
+    // times over a few thousand functions: every slice must still decode the arguments its own record carried.
+    void compressedArgumentsMatchPlain_data()
+    {
+        QTest::addColumn<QString>("suffix");
+        QTest::newRow("gz") << u".fxt.gz"_s;
+        QTest::newRow("zst") << u".fxt.zst"_s;
+    }
+    void compressedArgumentsMatchPlain()
+    {
+        QFETCH(QString, suffix);
+        QTemporaryDir dir;
+        TraceGeneratorOptions options;
+        options.targetBytes = 2'000'000;
+        options.threads = 2;
+        options.functions = 6000;
+        QString error;
+        const QString plainPath = dir.filePath(u"plain.fxt"_s);
+        const QString packedPath = dir.filePath(u"packed"_s + suffix);
+        QVERIFY2(TraceGenerator::generateFile(plainPath, options, nullptr, &error), qPrintable(error));
+        QVERIFY2(TraceGenerator::generateFile(packedPath, options, nullptr, &error), qPrintable(error));
+        const auto plain = FxtReader::load(plainPath, &error);
+        QVERIFY2(plain, qPrintable(error));
+        const auto packed = FxtReader::load(packedPath, &error);
+        QVERIFY2(packed, qPrintable(error));
+        QCOMPARE(packed->sliceCount(), plain->sliceCount());
+        QSet<quint32> copies;
+        for (size_t t = 0; t < plain->threads().size(); ++t) {
+            const TraceThread& a = plain->threads()[t];
+            const TraceThread& b = packed->threads()[t];
+            QCOMPARE(b.depths.size(), a.depths.size());
+            for (size_t d = 0; d < a.depths.size(); ++d) {
+                QCOMPARE(b.depths[d].size(), a.depths[d].size());
+                for (size_t i = 0; i < a.depths[d].size(); ++i) {
+                    const auto expected = plain->arguments(a.depths[d][i].argumentRef);
+                    const auto actual = packed->arguments(b.depths[d][i].argumentRef);
+                    QCOMPARE(actual.size(), size_t(2));
+                    QCOMPARE(actual.size(), expected.size());
+                    for (size_t k = 0; k < expected.size(); ++k) {
+                        QCOMPARE(actual[k].name, expected[k].name);
+                        QCOMPARE(actual[k].displayValue(), expected[k].displayValue());
+                    }
+                    copies.insert(b.depths[d][i].argumentRef);
+                }
+            }
+        }
+        // Shared, not one copy per call: at most one per function, and enough functions to grow the table.
+        QVERIFY2(copies.size() > 2048 && copies.size() <= 6000, qPrintable(QString::number(copies.size())));
+    }
+
     // Threads big enough for slice storage of their own mapping, filled partly with the huge pages that the threads
     // built before them freed: every slice must still be the one the file describes.
     void largeThreadsKeepEverySlice()
