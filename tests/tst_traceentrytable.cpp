@@ -81,6 +81,9 @@ private Q_SLOTS:
             << QStringList { u"c"_s, u"d"_s } << QStringList { u"a"_s, u"b"_s, u"c"_s, u"d"_s };
         QTest::newRow("all known") << QStringList { u"a"_s } << QStringList { u"a"_s } << QStringList()
                                    << QStringList { u"a"_s };
+        QTest::newRow("known ids and a repeated new one")
+            << QStringList { u"a"_s, u"b"_s } << QStringList { u"c"_s, u"a"_s, u"c"_s, u"d"_s }
+            << QStringList { u"c"_s, u"d"_s } << QStringList { u"a"_s, u"b"_s, u"c"_s, u"d"_s };
     }
     void appendKeepsOneEntryPerId()
     {
@@ -93,8 +96,23 @@ private Q_SLOTS:
         QList<TraceEntry> incoming = entries(appended);
         if (!incoming.isEmpty())
             incoming.first().metadata.title = u"first of its id"_s;
-        QCOMPARE(idsOf(table.append(incoming)), added);
+        // A model announces the new rows before the table changes: told once, with the rows they will take.
+        const qsizetype sizeBefore = table.size();
+        QList<std::pair<qsizetype, qsizetype>> announced;
+        qsizetype sizeWhenAnnounced = -1;
+        QCOMPARE(idsOf(table.append(incoming,
+                     [&](qsizetype first, qsizetype count) {
+                         announced.append({ first, count });
+                         sizeWhenAnnounced = table.size();
+                     })),
+            added);
         QCOMPARE(idsOf(table.list()), after);
+        if (added.isEmpty()) {
+            QVERIFY(announced.isEmpty());
+        } else {
+            QCOMPARE(announced, (QList<std::pair<qsizetype, qsizetype>> { { sizeBefore, added.size() } }));
+            QCOMPARE(sizeWhenAnnounced, sizeBefore);
+        }
         // A repeated id in the same batch: the first one counts.
         if (!appended.isEmpty() && !before.contains(appended.first()))
             QCOMPARE(table.find(appended.first())->metadata.title, u"first of its id"_s);

@@ -1024,8 +1024,8 @@ struct FxtLoadState
             if (!ref)
                 continue;
             const quint64* entry = arenaEntry(ref);
-            const size_t hash = argumentHash(
-                reinterpret_cast<const char*>(entry + 4), entry[1] - 2, int((entry[2] >> 20) & 0xf));
+            const size_t hash
+                = argumentHash(reinterpret_cast<const char*>(entry + 4), entry[1] - 2, int((entry[2] >> 20) & 0xf));
             size_t slot = hash & mask;
             while (argumentSlots[slot])
                 slot = (slot + 1) & mask;

@@ -4,7 +4,6 @@
 #include "util/duration.h"
 
 #include <QLocale>
-#include <QSet>
 
 using namespace Qt::StringLiterals;
 
@@ -20,12 +19,12 @@ void LibraryModel::setLibrary(TraceLibrary* library)
         m_library->disconnect(this);
     beginResetModel(); // the first fill (or a different library) is the only reset
     m_library = library;
-    m_rows = library ? library->entries() : QList<TraceEntry>();
-    m_rowOf.clear();
-    reindexFrom(0);
+    m_rows = TraceEntryTable();
+    if (library)
+        m_rows.append(library->entries());
     endResetModel();
     qint64 total = 0;
-    for (const TraceEntry& entry : std::as_const(m_rows))
+    for (const TraceEntry& entry : m_rows.list())
         total += entry.diskUsage();
     setTotal(total);
     if (library) {
@@ -178,8 +177,8 @@ QHash<int, QByteArray> LibraryModel::roleNames() const
 
 QModelIndex LibraryModel::indexOf(const QString& id, int column) const
 {
-    const auto it = m_rowOf.constFind(id);
-    return it == m_rowOf.constEnd() ? QModelIndex() : index(*it, column);
+    const qsizetype row = m_rows.rowOf(id);
+    return row < 0 ? QModelIndex() : index(int(row), column);
 }
 
 QString LibraryModel::idAt(int row) const
@@ -189,84 +188,51 @@ QString LibraryModel::idAt(int row) const
 
 void LibraryModel::addEntries(const QList<TraceEntry>& entries)
 {
-    if (entries.isEmpty())
-        return;
-    // The first load into an empty model (10,000 entries from the index) shares the library's list instead of
-    // copying it entry by entry; TraceLibrary never repeats an id, and if it ever did the general path runs.
-    if (m_rows.isEmpty()) {
-        m_rowOf.reserve(entries.size());
-        for (qsizetype row = 0; row < entries.size(); ++row)
-            m_rowOf.insert(entries.at(row).metadata.id, int(row));
-        if (m_rowOf.size() == entries.size()) {
-            qint64 usage = 0;
-            beginInsertRows({}, 0, int(entries.size()) - 1);
-            m_rows = entries;
-            for (const TraceEntry& entry : entries)
-                usage += entry.diskUsage();
-            endInsertRows();
-            setTotal(m_totalDiskUsage + usage);
-            return;
-        }
-        m_rowOf.clear();
-    }
-    QList<qsizetype> fresh;
-    QSet<QString> freshIds;
-    for (qsizetype i = 0; i < entries.size(); ++i) {
-        const TraceEntry& entry = entries.at(i);
-        if (m_rowOf.contains(entry.metadata.id)) {
-            changeEntry(entry);
-        } else if (!freshIds.contains(entry.metadata.id)) { // one row per id, whatever the caller sends
-            freshIds.insert(entry.metadata.id);
-            fresh.append(i);
+    // Entries already known are changes (TraceLibrary does not send them, but the model keeps one row per id
+    // whatever it is sent); the others are appended together. An empty model knows none, so it shares the list
+    // (the first fill: 10,000 entries from the index) instead of copying it.
+    QList<TraceEntry> unknown = entries;
+    if (!m_rows.isEmpty()) {
+        unknown.clear();
+        for (const TraceEntry& entry : entries) {
+            if (m_rows.contains(entry.id()))
+                changeEntry(entry);
+            else
+                unknown.append(entry);
         }
     }
-    if (fresh.isEmpty())
+    const QList<TraceEntry> added = m_rows.append(
+        unknown, [this](qsizetype first, qsizetype count) { beginInsertRows({}, int(first), int(first + count) - 1); });
+    if (added.isEmpty())
         return;
-    const int first = int(m_rows.size());
     qint64 usage = 0;
-    beginInsertRows({}, first, first + int(fresh.size()) - 1);
-    m_rows.reserve(m_rows.size() + fresh.size());
-    for (qsizetype i : std::as_const(fresh)) {
-        const TraceEntry& entry = entries.at(i);
-        m_rowOf.insert(entry.metadata.id, int(m_rows.size()));
-        m_rows.append(entry);
+    for (const TraceEntry& entry : added)
         usage += entry.diskUsage();
-    }
     endInsertRows();
     setTotal(m_totalDiskUsage + usage);
 }
 
 void LibraryModel::changeEntry(const TraceEntry& entry)
 {
-    const auto it = m_rowOf.constFind(entry.id());
-    if (it == m_rowOf.constEnd())
+    const qsizetype row = m_rows.rowOf(entry.id());
+    if (row < 0)
         return addEntries({ entry });
-    const int row = *it;
     const qint64 before = m_rows.at(row).diskUsage();
-    m_rows[row] = entry;
-    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    m_rows.set(entry);
+    Q_EMIT dataChanged(index(int(row), 0), index(int(row), ColumnCount - 1));
     setTotal(m_totalDiskUsage - before + entry.diskUsage());
 }
 
 void LibraryModel::removeEntry(const QString& id)
 {
-    const auto it = m_rowOf.constFind(id);
-    if (it == m_rowOf.constEnd())
+    const qsizetype row = m_rows.rowOf(id);
+    if (row < 0)
         return;
-    const int row = *it;
     const qint64 usage = m_rows.at(row).diskUsage();
-    beginRemoveRows({}, row, row);
-    m_rows.removeAt(row);
-    m_rowOf.remove(id);
-    reindexFrom(row);
+    beginRemoveRows({}, int(row), int(row));
+    m_rows.remove(id);
     endRemoveRows();
     setTotal(m_totalDiskUsage - usage);
-}
-
-void LibraryModel::reindexFrom(int row)
-{
-    for (int i = row; i < m_rows.size(); ++i)
-        m_rowOf.insert(m_rows.at(i).id(), i);
 }
 
 void LibraryModel::setTotal(qint64 total)

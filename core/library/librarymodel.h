@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "library/traceentrytable.h"
 #include "library/tracelibrary.h"
 
 #include <QAbstractTableModel>
@@ -50,13 +51,11 @@ private:
     void addEntries(const QList<TraceEntry>& entries);
     void changeEntry(const TraceEntry& entry);
     void removeEntry(const QString& id);
-    void reindexFrom(int row);
     void setTotal(qint64 total);
     QVariant displayData(const TraceEntry& entry, int column) const;
     QVariant sortData(const TraceEntry& entry, int column) const;
 
     QPointer<TraceLibrary> m_library;
-    QList<TraceEntry> m_rows;
-    QHash<QString, int> m_rowOf;
+    TraceEntryTable m_rows;
     qint64 m_totalDiskUsage = 0;
 };

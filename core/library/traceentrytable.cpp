@@ -34,25 +34,38 @@ bool TraceEntryTable::set(const TraceEntry& entry)
     return false;
 }
 
-QList<TraceEntry> TraceEntryTable::append(const QList<TraceEntry>& entries)
+QList<TraceEntry> TraceEntryTable::append(const QList<TraceEntry>& entries, const AboutToAppend& aboutToAppend)
 {
     if (m_list.isEmpty()) {
-        m_rows.reserve(entries.size());
+        QHash<QString, qsizetype> rows;
+        rows.reserve(entries.size());
         for (qsizetype row = 0; row < entries.size(); ++row)
-            m_rows.insert(entries.at(row).metadata.id, row);
-        if (m_rows.size() == entries.size()) {
+            rows.insert(entries.at(row).metadata.id, row);
+        if (rows.size() == entries.size()) { // no repeated id: share the list
+            if (!entries.isEmpty() && aboutToAppend)
+                aboutToAppend(0, entries.size());
+            m_rows = std::move(rows);
             m_list = entries;
             return entries;
         }
-        m_rows.clear(); // a repeated id: entry by entry below
     }
     QList<TraceEntry> added;
+    QSet<QString> addedIds;
     for (const TraceEntry& entry : entries) {
-        if (m_rows.contains(entry.metadata.id))
+        if (m_rows.contains(entry.metadata.id) || addedIds.contains(entry.metadata.id))
             continue;
+        addedIds.insert(entry.metadata.id);
+        added.append(entry);
+    }
+    if (added.isEmpty())
+        return added;
+    if (aboutToAppend)
+        aboutToAppend(m_list.size(), added.size());
+    m_rows.reserve(m_rows.size() + added.size());
+    m_list.reserve(m_list.size() + added.size());
+    for (const TraceEntry& entry : std::as_const(added)) {
         m_rows.insert(entry.metadata.id, m_list.size());
         m_list.append(entry);
-        added.append(entry);
     }
     return added;
 }

@@ -8,6 +8,8 @@
 #include <QSet>
 #include <QString>
 
+#include <functional>
+
 // One trace in the library: its sidecar plus what the disk says about its files.
 struct TraceEntry
 {
@@ -37,6 +39,8 @@ public:
     qsizetype size() const { return m_list.size(); }
     bool isEmpty() const { return m_list.isEmpty(); }
     bool contains(const QString& id) const { return m_rows.contains(id); }
+    const TraceEntry& at(qsizetype row) const { return m_list.at(row); }
+    qsizetype rowOf(const QString& id) const { return m_rows.value(id, -1); }
     // Null when there is no such entry; valid until the table changes.
     const TraceEntry* find(const QString& id) const;
     QSet<QString> ids() const;
@@ -45,8 +49,11 @@ public:
     // Replaces the entry with the same id, or appends it. True when it replaced one.
     bool set(const TraceEntry& entry);
     // Appends the entries whose ids are not in the table yet (the first of a repeated id); returns them. Into an
-    // empty table a list without repeated ids is shared, not copied.
-    QList<TraceEntry> append(const QList<TraceEntry>& entries);
+    // empty table a list without repeated ids is shared, not copied. aboutToAppend, where given, is called with the
+    // first new row and the number of new rows before the table changes (a model's beginInsertRows), and only
+    // when there are some.
+    using AboutToAppend = std::function<void(qsizetype first, qsizetype count)>;
+    QList<TraceEntry> append(const QList<TraceEntry>& entries, const AboutToAppend& aboutToAppend = {});
     bool remove(const QString& id);
     // In one pass however many go (one by one would be quadratic); the others keep their order. Returns how many
     // went.

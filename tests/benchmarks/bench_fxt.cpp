@@ -346,8 +346,9 @@ int main(int argc, char** argv)
                     best = cf;
             }
         }
-        std::printf("(c) full load .fxt.%s, best: %.3f s wall, %.3f s CPU (%.0f MB/s of FXT), peak RSS %.0f MB; `%s -dc` "
-                    "alone, best: %.3f s wall, %.3f s CPU; ratio wall %.2f, CPU %.2f (target <= 1.3)\n",
+        std::printf(
+            "(c) full load .fxt.%s, best: %.3f s wall, %.3f s CPU (%.0f MB/s of FXT), peak RSS %.0f MB; `%s -dc` "
+            "alone, best: %.3f s wall, %.3f s CPU; ratio wall %.2f, CPU %.2f (target <= 1.3)\n",
             c.label, best.seconds, best.cpu, mb(generated.bytes) / best.cpu, mb(quint64(best.peakRss)),
             qPrintable(c.tool), bestTool, bestToolCpu, best.seconds / bestTool, best.cpu / bestToolCpu);
     }
