@@ -266,14 +266,14 @@ private Q_SLOTS:
             << base + QByteArray(8, '\0')
                 + build([](FxtWriter& w) { w.durationBegin(thread1, S::indexed(2), S::indexed(3), 1); })
             << false << baseSize << u"record_size_zero=1"_s << qint64(0) << -1 << qint64(0) << qint64(0);
-        QTest::newRow("record past end") << base
-                + build([](FxtWriter& w) { w.writeRawWords({ 4 | (0xfffULL << 4) | (2ULL << 16), 5 }); })
-                                         << false << baseSize << u"truncated_tail=1"_s << qint64(0) << -1 << qint64(0)
-                                         << qint64(0);
-        QTest::newRow("string longer than its record")
-            << base
-                + build([](FxtWriter& w) { w.writeRawWords({ 2 | (2ULL << 4) | (7ULL << 16) | (20ULL << 32), 0 }); })
-            << false << baseSize << u"malformed_record=1"_s << qint64(0) << -1 << qint64(0) << qint64(0);
+        QTest::newRow("record past end") << base + build([](FxtWriter& w) {
+            w.writeRawWords({ 4 | (0xfffULL << 4) | (2ULL << 16), 5 });
+        }) << false << baseSize << u"truncated_tail=1"_s
+                                         << qint64(0) << -1 << qint64(0) << qint64(0);
+        QTest::newRow("string longer than its record") << base + build([](FxtWriter& w) {
+            w.writeRawWords({ 2 | (2ULL << 4) | (7ULL << 16) | (20ULL << 32), 0 });
+        }) << false << baseSize << u"malformed_record=1"_s
+                                                       << qint64(0) << -1 << qint64(0) << qint64(0);
         QTest::newRow("argument of size 0") << base + build([](FxtWriter& w) {
             w.durationBegin(thread1, S::indexed(2), S::indexed(3), 1);
             w.writeRawWords({ 4 | (3ULL << 4) | (2ULL << 16) | (1ULL << 20) | (1ULL << 24) | (3ULL << 48), 2, 0 });
