@@ -990,8 +990,8 @@ struct FxtLoadState
         return ref;
     }
 
-    // Arguments are whole words and usually three (magic-trace's address and symbol), so a multiply-mix over the
-    // words costs a few cycles where a general byte hash costs tens of nanoseconds per event.
+    // Arguments are whole words, usually three (magic-trace's address and symbol): a multiply-mix over the words
+    // is enough, and the comparison goes word by word too.
     static size_t argumentHash(const char* words, quint64 count, int argCount)
     {
         quint64 h = quint64(argCount) * 0x9e3779b97f4a7c15ULL;
@@ -1984,10 +1984,10 @@ std::shared_ptr<TraceData> run(FxtSource& source, bool useArena, const FxtReader
             break;
     }
     static const bool timing = qEnvironmentVariableIsSet("MTS_FXT_TIMING");
-    if (timing)
+    if (timing) {
         std::fprintf(stderr, "fxt: parsed in %.3f s\n", double(phase.nsecsElapsed()) / 1e9);
-    if (timing)
         printMemory();
+    }
     phase.restart();
     source.releaseBuffers();
     if (!state.finish(options.cancel)) {

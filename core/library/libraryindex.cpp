@@ -245,7 +245,7 @@ public:
         const qint64 ms = number<qint64>();
         return ms == noDate ? QDateTime() : QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::UTC);
     }
-    // Option sets repeat across a library: each distinct one is parsed once per decode (per thread).
+    // Option sets repeat across a library: each distinct one is parsed once per decode.
     QJsonObject object(int slot)
     {
         const QByteArrayView data = bytes();
@@ -480,7 +480,7 @@ QByteArray encode(const QList<Record>& records)
     payload.reserve(records.size() * 1024);
     Writer w(payload);
     for (const Record& record : records) {
-        // Each record behind its length, so that reading can split the work between threads.
+        // Each record behind its length, so that a reader fed in pieces knows when a record is complete.
         const qsizetype start = payload.size();
         w.number(quint32(0));
         encodeRecord(w, record);

@@ -46,7 +46,7 @@ double cpuSeconds(int who)
         + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-// Child mode: load one file, print "seconds peak_rss slices complete".
+// Child mode: load one file, print "seconds cpu_seconds peak_rss slices complete fxt_bytes model_bytes".
 int loadOnly(const QString& path, bool eventLog)
 {
     QElapsedTimer timer;

@@ -48,8 +48,6 @@ qint64 peakRssKiB()
     return procStatusKiB("VmHWM");
 }
 
-// CPU time (user + system) of the whole process so far, ms: on a shared, overloaded machine wall time mostly
-// measures the other processes, so the figures compare both.
 // CPU time of the calling thread so far, ms.
 double threadCpuMs()
 {
@@ -58,6 +56,8 @@ double threadCpuMs()
     return double(now.tv_sec) * 1e3 + double(now.tv_nsec) / 1e6;
 }
 
+// CPU time (user + system) of the whole process so far, ms: on a shared, overloaded machine wall time mostly
+// measures the other processes, so the figures compare both.
 double cpuMs()
 {
     rusage usage {};
