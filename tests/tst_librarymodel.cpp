@@ -141,6 +141,53 @@ private Q_SLOTS:
         QCOMPARE(resets.size(), 0);
     }
 
+    // Entries that vanish from the folder together leave in one removal per run of adjacent rows, not one row
+    // at a time (a folder emptied by hand would renumber every later row once per entry).
+    void vanishedEntriesLeaveByRuns_data()
+    {
+        QTest::addColumn<QList<int>>("vanish");
+        QTest::addColumn<int>("removals");
+        QTest::newRow("all") << QList<int> { 0, 1, 2, 3, 4, 5, 6, 7 } << 1;
+        QTest::newRow("one run in the middle") << QList<int> { 2, 3, 4 } << 1;
+        QTest::newRow("scattered") << QList<int> { 0, 2, 3, 7 } << 3;
+        QTest::newRow("none") << QList<int> {} << 0;
+    }
+    void vanishedEntriesLeaveByRuns()
+    {
+        QFETCH(QList<int>, vanish);
+        QFETCH(int, removals);
+        const QString folder = m_dir.filePath(u"vanish-%1"_s.arg(QString::fromLatin1(QTest::currentDataTag())));
+        QDir().mkpath(folder);
+        for (int i = 0; i < 8; ++i)
+            QVERIFY(writeFile(folder + u"/t%1.fxt"_s.arg(i), smallTrace()));
+        TraceLibrary library(folder);
+        library.setWatching(false);
+        QString error;
+        QVERIFY(library.load(&error));
+        LibraryModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setLibrary(&library);
+        QCOMPARE(model.rowCount(), 8);
+        QStringList gone;
+        for (int row : std::as_const(vanish)) {
+            const TraceEntry entry = model.data(model.index(row, 0), LibraryModel::EntryRole).value<TraceEntry>();
+            gone.append(entry.id());
+            QVERIFY(QFile::remove(entry.tracePath()));
+            QVERIFY(QFile::remove(entry.sidecarPath()));
+        }
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy rescanned(&library, &TraceLibrary::rescanned);
+        library.rescan();
+        QVERIFY(rescanned.wait(20'000));
+        QCOMPARE(removed.size(), removals);
+        QCOMPARE(model.rowCount(), 8 - int(vanish.size()));
+        for (const QString& id : std::as_const(gone))
+            QVERIFY(!model.indexOf(id).isValid());
+        for (int row = 0; row < model.rowCount(); ++row)
+            QCOMPARE(model.indexOf(model.idAt(row)).row(), row);
+        QCOMPARE(model.totalDiskUsage(), library.totalDiskUsage());
+    }
+
     void headers()
     {
         LibraryModel model;

@@ -168,6 +168,29 @@ private Q_SLOTS:
         }
     }
 
+    void removeRangeRenumbersTheRest_data()
+    {
+        QTest::addColumn<int>("first");
+        QTest::addColumn<int>("count");
+        QTest::addColumn<QStringList>("after");
+        QTest::newRow("first row") << 0 << 1 << QStringList { u"b"_s, u"c"_s, u"d"_s, u"e"_s, u"f"_s };
+        QTest::newRow("middle run") << 2 << 3 << QStringList { u"a"_s, u"b"_s, u"f"_s };
+        QTest::newRow("last row") << 5 << 1 << QStringList { u"a"_s, u"b"_s, u"c"_s, u"d"_s, u"e"_s };
+        QTest::newRow("all") << 0 << 6 << QStringList();
+    }
+    void removeRangeRenumbersTheRest()
+    {
+        QFETCH(int, first);
+        QFETCH(int, count);
+        QFETCH(QStringList, after);
+        TraceEntryTable table;
+        const QStringList all { u"a"_s, u"b"_s, u"c"_s, u"d"_s, u"e"_s, u"f"_s };
+        table.append(entries(all));
+        table.removeRange(first, count);
+        QCOMPARE(idsOf(table.list()), after);
+        checkConsistent(table, all.mid(first, count));
+    }
+
     void removeOne()
     {
         TraceEntryTable table;

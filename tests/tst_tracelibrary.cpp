@@ -721,10 +721,13 @@ private Q_SLOTS:
         QVERIFY(!library.remove(busy->id, &error));
 
         QSignalSpy removedSpy(&library, &TraceLibrary::entryRemoved);
+        QSignalSpy batchSpy(&library, &TraceLibrary::entriesRemoved);
         const QByteArray traceBytes = readFile(recording->tracePath);
         const auto removed = library.remove(recording->id, &error);
         QVERIFY2(removed, qPrintable(error));
         QCOMPARE(removedSpy.size(), 1);
+        QCOMPARE(batchSpy.size(), 1); // the model listens to this one
+        QCOMPARE(batchSpy.first().first().toStringList(), QStringList { recording->id });
         QCOMPARE(removed->files.size(), 3); // trace, log, sidecar
         QVERIFY(!QFileInfo::exists(recording->tracePath));
         QVERIFY(!library.entry(recording->id));

@@ -5,6 +5,8 @@
 
 #include <QLocale>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 LibraryModel::LibraryModel(QObject* parent)
@@ -30,7 +32,7 @@ void LibraryModel::setLibrary(TraceLibrary* library)
     if (library) {
         connect(library, &TraceLibrary::entriesAdded, this, &LibraryModel::addEntries);
         connect(library, &TraceLibrary::entryChanged, this, &LibraryModel::changeEntry);
-        connect(library, &TraceLibrary::entryRemoved, this, &LibraryModel::removeEntry);
+        connect(library, &TraceLibrary::entriesRemoved, this, &LibraryModel::removeEntries);
     }
 }
 
@@ -189,20 +191,16 @@ QString LibraryModel::idAt(int row) const
 void LibraryModel::addEntries(const QList<TraceEntry>& entries)
 {
     // Entries already known are changes (TraceLibrary does not send them, but the model keeps one row per id
-    // whatever it is sent); the others are appended together. An empty model knows none, so it shares the list
-    // (the first fill: 10,000 entries from the index) instead of copying it.
-    QList<TraceEntry> unknown = entries;
+    // whatever it is sent); the table appends the others together, sharing the list when the model is empty (the
+    // first fill: 10,000 entries from the index).
     if (!m_rows.isEmpty()) {
-        unknown.clear();
         for (const TraceEntry& entry : entries) {
             if (m_rows.contains(entry.id()))
                 changeEntry(entry);
-            else
-                unknown.append(entry);
         }
     }
     const QList<TraceEntry> added = m_rows.append(
-        unknown, [this](qsizetype first, qsizetype count) { beginInsertRows({}, int(first), int(first + count) - 1); });
+        entries, [this](qsizetype first, qsizetype count) { beginInsertRows({}, int(first), int(first + count) - 1); });
     if (added.isEmpty())
         return;
     qint64 usage = 0;
@@ -223,15 +221,33 @@ void LibraryModel::changeEntry(const TraceEntry& entry)
     setTotal(m_totalDiskUsage - before + entry.diskUsage());
 }
 
-void LibraryModel::removeEntry(const QString& id)
+void LibraryModel::removeEntries(const QStringList& ids)
 {
-    const qsizetype row = m_rows.rowOf(id);
-    if (row < 0)
-        return;
-    const qint64 usage = m_rows.at(row).diskUsage();
-    beginRemoveRows({}, int(row), int(row));
-    m_rows.remove(id);
-    endRemoveRows();
+    QList<qsizetype> rows;
+    rows.reserve(ids.size());
+    for (const QString& id : ids) {
+        const qsizetype row = m_rows.rowOf(id);
+        if (row >= 0)
+            rows.append(row);
+    }
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    // One removal per run of adjacent rows, from the back, so that only the rows after each run are renumbered: a
+    // folder emptied by hand is one run.
+    qint64 usage = 0;
+    for (qsizetype end = rows.size(); end > 0;) {
+        qsizetype begin = end - 1;
+        while (begin > 0 && rows[begin - 1] == rows[begin] - 1)
+            --begin;
+        const qsizetype first = rows[begin];
+        const qsizetype count = end - begin;
+        for (qsizetype row = first; row < first + count; ++row)
+            usage += m_rows.at(row).diskUsage();
+        beginRemoveRows({}, int(first), int(first + count) - 1);
+        m_rows.removeRange(first, count);
+        endRemoveRows();
+        end = begin;
+    }
     setTotal(m_totalDiskUsage - usage);
 }
 

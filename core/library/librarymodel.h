@@ -50,7 +50,7 @@ Q_SIGNALS:
 private:
     void addEntries(const QList<TraceEntry>& entries);
     void changeEntry(const TraceEntry& entry);
-    void removeEntry(const QString& id);
+    void removeEntries(const QStringList& ids);
     void setTotal(qint64 total);
     QVariant displayData(const TraceEntry& entry, int column) const;
     QVariant sortData(const TraceEntry& entry, int column) const;

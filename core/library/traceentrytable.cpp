@@ -70,6 +70,15 @@ QList<TraceEntry> TraceEntryTable::append(const QList<TraceEntry>& entries, cons
     return added;
 }
 
+void TraceEntryTable::removeRange(qsizetype first, qsizetype count)
+{
+    for (qsizetype row = first; row < first + count; ++row)
+        m_rows.remove(m_list.at(row).metadata.id);
+    m_list.remove(first, count);
+    for (qsizetype row = first; row < m_list.size(); ++row)
+        m_rows[m_list.at(row).metadata.id] = row;
+}
+
 bool TraceEntryTable::remove(const QString& id)
 {
     return removeAll(QSet<QString> { id }) == 1;

@@ -58,6 +58,8 @@ public:
     // In one pass however many go (one by one would be quadratic); the others keep their order. Returns how many
     // went.
     qsizetype removeAll(const QSet<QString>& ids);
+    // Rows first .. first + count - 1 (a model's beginRemoveRows range); only the rows after them are renumbered.
+    void removeRange(qsizetype first, qsizetype count);
 
 private:
     QList<TraceEntry> m_list;

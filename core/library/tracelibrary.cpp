@@ -242,7 +242,7 @@ void listFromIndex(TraceLibrary::ScanResult* result, const QString& folder)
     QString ignored; // a damaged index is rebuilt by the scan, it never held anything the sidecars do not
     if (!LibraryIndex::readEach(folder, take, &ignored)) {
         // Damage can show after some records were taken (the checksum covers them all): none of them counts.
-        result->entries.clear();
+        result->entries = {}; // and its capacity: a large index may have reserved megabytes
         result->stamps.clear();
         result->indexRecords = -1;
     }
@@ -668,7 +668,7 @@ void TraceLibrary::applyScan(const ScanResult& result)
     if (!added.isEmpty())
         Q_EMIT entriesAdded(added);
     QSet<QString> gone;
-    QList<QString> goneInOrder;
+    QStringList goneInOrder;
     for (const TraceEntry& entry : m_entries.list()) {
         const QString& id = entry.metadata.id;
         if (seen.contains(id))
@@ -686,6 +686,8 @@ void TraceLibrary::applyScan(const ScanResult& result)
         m_sidecarStamps.remove(id);
         Q_EMIT entryRemoved(id);
     }
+    if (!goneInOrder.isEmpty())
+        Q_EMIT entriesRemoved(goneInOrder);
 }
 
 void TraceLibrary::setEntry(const TraceEntry& entry, QList<TraceEntry>* added)
@@ -719,6 +721,7 @@ void TraceLibrary::reloadEntry(const QString& id)
             m_entries.remove(id);
             m_sidecarStamps.remove(id);
             Q_EMIT entryRemoved(id);
+            Q_EMIT entriesRemoved({ id });
         }
         return;
     }
@@ -760,6 +763,7 @@ bool TraceLibrary::writeSidecar(TraceEntry& entry, QString* error)
             return false;
         m_entries.remove(oldId);
         Q_EMIT entryRemoved(oldId);
+        Q_EMIT entriesRemoved({ oldId });
         entry.metadata = m;
         entry.hasSidecar = true;
         entry.sidecarSize = qMax<qint64>(sizeOf(path), 0);
@@ -930,6 +934,7 @@ std::optional<TraceLibrary::Removed> TraceLibrary::remove(const QString& id, QSt
     m_entries.remove(id);
     m_sidecarStamps.remove(id);
     Q_EMIT entryRemoved(id);
+    Q_EMIT entriesRemoved({ id });
     return removed;
 }
 

@@ -126,7 +126,10 @@ Q_SIGNALS:
     void entryAdded(const TraceEntry& entry);
     void entriesAdded(const QList<TraceEntry>& entries);
     void entryChanged(const TraceEntry& entry);
+    // The same for removals: entryRemoved for each, entriesRemoved once for all that one scan (or one operation)
+    // removed, so that a model can take out a folder emptied by hand in one pass instead of one row at a time.
     void entryRemoved(const QString& id);
+    void entriesRemoved(const QStringList& ids);
     void listed();
     void loaded();
     void rescanned();

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// bench_library [--entries N] [--listing full|create|load|memory] [--trace-mib M] [--blocks KIB,...] [--rounds R]
+// bench_library [--entries N] [--listing full|create|load|memory|vanish] [--trace-mib M] [--blocks KIB,...] [--rounds
+// R]
 // [--dir DIR]
 //
 // 1. Listing a library of N (10,000) entries. "Listed" = the moment the full list of entries is in a LibraryModel
@@ -325,6 +326,47 @@ void loadOnce(const QString& root, int count, bool sortedProxy)
         timer.nsecsElapsed() / 1e6, (cpuSeconds() - before) * 1e3, qlonglong(records ? records->size() : -1));
 }
 
+// 3. --listing vanish: the UI thread's time for a rescan after every entry's files (or every other entry's) were
+//    deleted by hand, with the library page's model and sorted proxy attached: the rows leave by runs.
+void vanish(const QString& root, int count)
+{
+    for (const bool everyOther : { false, true }) {
+        const QStringList files = createLibrary(root, count, true);
+        const QString folder = libraryFolder(root);
+        TraceLibrary library(folder);
+        library.setWatching(false);
+        QString error;
+        if (!library.load(&error)) {
+            std::printf("   load failed: %s\n", qPrintable(error));
+            return;
+        }
+        LibraryModel model;
+        LibraryFilterModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.sort(LibraryModel::Date, Qt::DescendingOrder);
+        model.setLibrary(&library);
+        int gone = 0;
+        for (qsizetype i = 0; i < files.size(); ++i) {
+            if (everyOther && i % 2)
+                continue;
+            QFile::remove(files.at(i));
+            ++gone;
+        }
+        QEventLoop loop;
+        QObject::connect(&library, &TraceLibrary::rescanned, &loop, &QEventLoop::quit);
+        QElapsedTimer timer;
+        timer.start();
+        const double uiCpu = threadCpuSeconds();
+        library.rescan();
+        loop.exec();
+        std::printf("   %d of %d entries deleted (%s): rescan to rescanned() %.1f ms wall, UI thread %.1f ms CPU; %d "
+                    "rows left\n",
+            gone, count, everyOther ? "every other" : "all", timer.nsecsElapsed() / 1e6,
+            (threadCpuSeconds() - uiCpu) * 1e3, proxy.rowCount());
+        QDir(folder).removeRecursively();
+    }
+}
+
 void listing(const QString& root, int count, bool sidecarsOnly)
 {
     const QStringList files = createLibrary(root, count, sidecarsOnly);
@@ -533,7 +575,7 @@ int main(int argc, char** argv)
     const QCommandLineOption listingOption(u"listing"_s,
         u"full: create, measure (evicted and warm), delete; create: only create DIR/library; load: two loads of "
         "an existing DIR/library (run after dropping all caches); memory: page faults of the listing's parts in a "
-        "fresh process."_s,
+        "fresh process; vanish: a rescan after entries' files were deleted."_s,
         u"MODE"_s, u"full"_s);
     const QCommandLineOption traceOption(u"trace-mib"_s, u"Size of the trace to compress (MiB)."_s, u"M"_s, u"1024"_s);
     const QCommandLineOption blocksOption(
@@ -561,6 +603,8 @@ int main(int argc, char** argv)
         createLibrary(root, entries, parser.isSet(sidecarsOnlyOption));
     } else if (entries > 0 && mode == u"memory"_s) {
         memoryBreakdown(root);
+    } else if (entries > 0 && mode == u"vanish"_s) {
+        vanish(root, entries);
     } else if (entries > 0 && mode == u"load"_s) {
         loadOnce(root, entries, parser.isSet(proxyOption));
     } else if (entries > 0) {
