@@ -15,6 +15,7 @@
 #include "processpicker.h"
 #include "tracepage.h"
 #include "tracestateline.h"
+#include "viewer/viewerpage.h"
 
 #include <QAction>
 #include <QApplication>
@@ -25,6 +26,7 @@
 #include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -367,6 +369,38 @@ private Q_SLOTS:
                            .arg(again.height())
                            .arg(savedSize.width())
                            .arg(savedSize.height())));
+    }
+
+    // In a viewer tab, Find (Ctrl+F) goes to that trace's search field.
+    void findInAViewerTabGoesToItsSearch()
+    {
+        const QString sample = QStringLiteral(MTS_SAMPLES_DIR "/richiesams_fxt_magic_trace.fxt");
+        if (!QFile::exists(sample))
+            QSKIP("sample not available");
+        // The real viewer for this test; the others use a label.
+        MainWindow::setViewerFactory([](const QString& path, QWidget* parent, QString*) -> QWidget* {
+            auto* page = new ViewerPage(parent);
+            page->open(path);
+            return page;
+        });
+        const auto restore = qScopeGuard([] {
+            MainWindow::setViewerFactory([](const QString& path, QWidget* parent, QString*) -> QWidget* {
+                auto* label = new QLabel(u"viewer for "_s + path, parent);
+                label->setObjectName(u"testViewer"_s);
+                return label;
+            });
+        });
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.activateWindow();
+        window.openTrace(sample);
+        QWidget* viewer = window.pages()->currentWidget();
+        auto* search = viewer->findChild<QLineEdit*>(u"search"_s);
+        QVERIFY(search);
+        window.action(u"filter"_s)->trigger();
+        QTRY_VERIFY(search->hasFocus());
+        QCOMPARE(window.pages()->currentWidget(), viewer);
     }
 
     void filesAreRecognised_data()

@@ -3,6 +3,7 @@
 #include "viewer/slicecolors.h"
 #include "viewer/timelinewidget.h"
 
+#include <QAction>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTest>
@@ -135,6 +136,39 @@ private Q_SLOTS:
         QTest::keyClick(m_widget.get(), Qt::Key_W);
         QTest::keyClick(m_widget.get(), Qt::Key_0);
         QCOMPARE(m_widget->timeView().span(), span);
+    }
+
+    // A window shortcut on one of the timeline's keys (the main window's Stop is Esc) does not fire while the
+    // timeline has the focus; with a modifier the key is the window's again.
+    void navigationKeysWinOverWindowShortcuts_data()
+    {
+        QTest::addColumn<int>("key");
+        QTest::addColumn<int>("modifiers");
+        QTest::addColumn<bool>("shortcutFires");
+        QTest::newRow("Esc") << int(Qt::Key_Escape) << int(Qt::NoModifier) << false;
+        QTest::newRow("W") << int(Qt::Key_W) << int(Qt::NoModifier) << false;
+        QTest::newRow("0") << int(Qt::Key_0) << int(Qt::NoModifier) << false;
+        QTest::newRow("Ctrl+W") << int(Qt::Key_W) << int(Qt::ControlModifier) << true;
+        QTest::newRow("X (not the timeline's)") << int(Qt::Key_X) << int(Qt::NoModifier) << true;
+    }
+    void navigationKeysWinOverWindowShortcuts()
+    {
+        QFETCH(int, key);
+        QFETCH(int, modifiers);
+        QFETCH(bool, shortcutFires);
+        QAction windowAction;
+        windowAction.setShortcut(QKeySequence(key | modifiers));
+        m_widget->addAction(&windowAction);
+        m_widget->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_widget.get()));
+        m_widget->setFocus();
+        m_widget->setSelectedRange(std::pair { qint64(100'000), qint64(200'000) });
+        QSignalSpy fired(&windowAction, &QAction::triggered);
+        QTest::keyClick(m_widget.get(), Qt::Key(key), Qt::KeyboardModifiers(modifiers));
+        QCOMPARE(fired.count(), shortcutFires ? 1 : 0);
+        if (key == Qt::Key_Escape)
+            QVERIFY(!m_widget->selectedRange()); // Esc reached the timeline and cleared the selection
+        m_widget->removeAction(&windowAction);
     }
 
     void dragPansWithThePointer()

@@ -11,12 +11,14 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLineEdit>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
+#include <QThreadPool>
 #include <QTreeView>
 
 using namespace Qt::StringLiterals;
@@ -107,7 +109,7 @@ private Q_SLOTS:
         QVERIFY(analysed.count() > 0 || analysed.wait(loadTimeout));
         auto* functions = page.findChild<QTreeView*>();
         QVERIFY(functions);
-        // Optional: a screenshot for the README (scripts set MTS_VIEWER_SCREENSHOT to a .png path).
+        // Optional: a screenshot for the README (scripts/screenshots sets MTS_VIEWER_SCREENSHOT to a .png path).
         const QString shot = qEnvironmentVariable("MTS_VIEWER_SCREENSHOT");
         if (!shot.isEmpty()) {
             TimelineWidget* timeline = page.timeline();
@@ -230,6 +232,151 @@ private Q_SLOTS:
         page.search(u"(unclosed"_s, true);
         QVERIFY(found.wait(loadTimeout));
         QCOMPARE(found.last().at(0).value<qsizetype>(), qsizetype(0));
+    }
+
+    // magic-trace's `file`, `line` and `col` arguments are shown together as the call's source location.
+    void detailsShowTheSourceLocation_data()
+    {
+        QTest::addColumn<QString>("file"); // empty: no file argument
+        QTest::addColumn<int>("line"); // 0: no line argument
+        QTest::addColumn<int>("column"); // 0: no col argument
+        QTest::addColumn<QString>("expected"); // empty: no Source row
+        QTest::newRow("file, line and column") << u"src/server.ml"_s << 42 << 7 << u"src/server.ml:42:7"_s;
+        QTest::newRow("file and line") << u"a.c"_s << 3 << 0 << u"a.c:3"_s;
+        QTest::newRow("file only") << u"a.c"_s << 0 << 0 << u"a.c"_s;
+        QTest::newRow("no debug information") << QString() << 0 << 0 << QString();
+    }
+    void detailsShowTheSourceLocation()
+    {
+        QFETCH(QString, file);
+        QFETCH(int, line);
+        QFETCH(int, column);
+        QFETCH(QString, expected);
+        const QString path = m_dir.filePath(u"source.fxt"_s);
+        QString error;
+        {
+            FxtWriter w;
+            QVERIFY2(w.open(path, &error), qPrintable(error));
+            w.writeJaneStreetPrologue(0);
+            w.writeProcessName(1, "p");
+            w.writeThreadName(1, 2, "main");
+            const auto t = w.threadRef(1, 2);
+            std::vector<FxtWriter::Argument> args { FxtWriter::Argument::pointer(w.stringRef("address"), 0x401000) };
+            if (!file.isEmpty())
+                args.push_back(
+                    FxtWriter::Argument::string(w.stringRef("file"), w.stringRef(file.toUtf8().constData())));
+            if (line)
+                args.push_back(FxtWriter::Argument::int32(w.stringRef("line"), line));
+            if (column)
+                args.push_back(FxtWriter::Argument::int32(w.stringRef("col"), column));
+            w.durationBegin(t, w.stringRef(""), w.stringRef("handle"), 100, args);
+            w.durationEnd(t, w.stringRef(""), w.stringRef("handle"), 200);
+            QVERIFY2(w.finish(&error), qPrintable(error));
+        }
+        ViewerPage page;
+        QSignalSpy loaded(&page, &ViewerPage::loaded);
+        page.open(path);
+        QVERIFY(loaded.wait(loadTimeout));
+        QSignalSpy found(&page, &ViewerPage::searchFinished);
+        page.search(u"handle"_s);
+        QVERIFY(found.wait(loadTimeout));
+        page.nextMatch();
+        // One line per row, its cells on separate lines: "Source" then the location.
+        const QStringList lines = page.findChild<QTextBrowser*>(u"details"_s)->toPlainText().split(u'\n');
+        QVERIFY2(lines.contains(u"0x401000"_s), qPrintable(lines.join(u'|')));
+        const qsizetype at = lines.indexOf(u"Source"_s);
+        if (expected.isEmpty()) {
+            QCOMPARE(at, qsizetype(-1));
+        } else {
+            QVERIFY2(at >= 0 && at + 1 < lines.size(), qPrintable(lines.join(u'|')));
+            QCOMPARE(lines.at(at + 1), expected);
+            for (const QString& raw : { u"file"_s, u"line"_s, u"col"_s })
+                QVERIFY2(!lines.contains(raw), qPrintable(lines.join(u'|'))); // not repeated as raw arguments
+        }
+    }
+
+    // Clearing the field while a search runs: the search's result, when it arrives, is not shown.
+    void clearedSearchShowsNoStaleMatches()
+    {
+        const QString path = m_dir.filePath(u"cleared.fxt"_s);
+        QString error;
+        QVERIFY2(writeSmallTrace(path, &error), qPrintable(error));
+        ViewerPage page;
+        QSignalSpy loaded(&page, &ViewerPage::loaded);
+        page.open(path);
+        QVERIFY(loaded.wait(loadTimeout));
+        QSignalSpy found(&page, &ViewerPage::searchFinished);
+        page.search(u"c"_s);
+        page.search(QString());
+        QCOMPARE(found.count(), 1); // the cleared field, at once
+        QThreadPool::globalInstance()->waitForDone();
+        QCoreApplication::processEvents(); // delivers the first search's result
+        QCOMPARE(found.count(), 1);
+        QCOMPARE(page.matchCount(), qsizetype(0));
+    }
+
+    // Activating a function in the table goes to its first call in the selected range (or the trace), then to
+    // each next call on every further activation.
+    void functionTableStepsThroughCalls_data()
+    {
+        QTest::addColumn<qint64>("rangeFrom"); // -1: no range selected
+        QTest::addColumn<QList<qint64>>("starts");
+        QTest::newRow("whole trace") << qint64(-1) << QList<qint64> { 1005, 1015, 1060, 1005 };
+        QTest::newRow("range from 1050") << qint64(1050) << QList<qint64> { 1060, 1005, 1015 };
+    }
+    void functionTableStepsThroughCalls()
+    {
+        QFETCH(qint64, rangeFrom);
+        QFETCH(QList<qint64>, starts);
+        const QString path = m_dir.filePath(u"jump.fxt"_s);
+        QString error;
+        QVERIFY2(writeSmallTrace(path, &error), qPrintable(error));
+        ViewerPage page;
+        QSignalSpy loaded(&page, &ViewerPage::loaded);
+        QSignalSpy analysed(&page, &ViewerPage::rangeAnalysed);
+        page.open(path);
+        QVERIFY(loaded.wait(loadTimeout));
+        QTRY_VERIFY_WITH_TIMEOUT(analysed.count() >= 1, loadTimeout);
+        if (rangeFrom >= 0) {
+            page.selectRange(rangeFrom, 1100);
+            QVERIFY(analysed.wait(loadTimeout));
+        }
+        auto* view = page.findChild<QTreeView*>(u"functions"_s);
+        QVERIFY(view);
+        const int row = findRow(*view->model(), u"c"_s);
+        QVERIFY(row >= 0);
+        const QModelIndex index = view->model()->index(row, 0);
+        QSignalSpy found(&page, &ViewerPage::searchFinished);
+        const auto data = page.data();
+        for (qsizetype i = 0; i < starts.size(); ++i) {
+            Q_EMIT view->activated(index);
+            if (i == 0)
+                QVERIFY(found.wait(loadTimeout));
+            QVERIFY(page.timeline()->selectedSlice().isValid());
+            QCOMPARE(data->start(page.timeline()->selectedSlice()), starts.at(i));
+        }
+        QCOMPARE(found.count(), 1); // one search, then steps
+    }
+
+    // Enter pressed before the typing delay has run out searches what was typed and goes to its first match.
+    void enterRightAfterTypingGoesToTheFirstMatch()
+    {
+        const QString path = m_dir.filePath(u"enter.fxt"_s);
+        QString error;
+        QVERIFY2(writeSmallTrace(path, &error), qPrintable(error));
+        ViewerPage page;
+        QSignalSpy loaded(&page, &ViewerPage::loaded);
+        page.open(path);
+        QVERIFY(loaded.wait(loadTimeout));
+        auto* field = page.findChild<QLineEdit*>(u"search"_s);
+        QVERIFY(field);
+        QSignalSpy found(&page, &ViewerPage::searchFinished);
+        QTest::keyClicks(field, u"d"_s);
+        QTest::keyClick(field, Qt::Key_Return);
+        QVERIFY(found.wait(loadTimeout));
+        QCOMPARE(found.last().at(0).value<qsizetype>(), qsizetype(1));
+        QVERIFY(page.timeline()->selectedSlice().isValid());
+        QCOMPARE(page.data()->start(page.timeline()->selectedSlice()), qint64(1070));
     }
 
     // The cropped file is valid FXT that `inspect` reads back with the clipped slices.

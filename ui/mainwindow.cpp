@@ -188,6 +188,12 @@ void MainWindow::createActions()
             m_tracePage->refresh();
     });
     add(u"filter"_s, u"search"_s, tr("&Filter"), QKeySequence::Find, [this] {
+#ifdef MTS_HAVE_VIEWER
+        if (auto* viewer = qobject_cast<ViewerPage*>(m_pages->currentWidget())) {
+            viewer->focusSearch();
+            return;
+        }
+#endif
         if (m_pages->currentWidget() == m_libraryPage)
             m_libraryPage->focusFilter();
         else {

@@ -28,6 +28,24 @@ const QColor rangeEdge(40, 110, 200);
 const QColor matchOutline(0xff, 0x7a, 0x00);
 const QColor denseColor(0x9a, 0xa3, 0xb2); // runs of many merged sub-pixel calls
 const QColor fadedDenseColor(0xc8, 0xcd, 0xd5);
+
+// The keys keyPressEvent() handles without modifiers.
+bool isNavigationKey(int key)
+{
+    switch (key) {
+    case Qt::Key_W:
+    case Qt::Key_S:
+    case Qt::Key_A:
+    case Qt::Key_D:
+    case Qt::Key_F:
+    case Qt::Key_0:
+    case Qt::Key_Home:
+    case Qt::Key_Escape:
+        return true;
+    default:
+        return false;
+    }
+}
 } // namespace
 
 TimelineWidget::TimelineWidget(QWidget* parent)
@@ -650,6 +668,20 @@ void TimelineWidget::mouseReleaseEvent(QMouseEvent* event)
     const SliceRef slice = sliceAt(pos);
     setSelectedSlice(slice);
     Q_EMIT sliceSelected(slice);
+}
+
+bool TimelineWidget::event(QEvent* event)
+{
+    // The navigation keys belong to the timeline while it has the focus, before any window shortcut on the same
+    // key (Esc is also the main window's Stop: it must not end a recording while the user clears a selection).
+    if (event->type() == QEvent::ShortcutOverride) {
+        auto* key = static_cast<QKeyEvent*>(event);
+        if ((key->modifiers() & ~Qt::KeypadModifier) == Qt::NoModifier && isNavigationKey(key->key())) {
+            event->accept();
+            return true;
+        }
+    }
+    return QAbstractScrollArea::event(event);
 }
 
 void TimelineWidget::keyPressEvent(QKeyEvent* event)

@@ -37,6 +37,9 @@
 #include <QUrl>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
+#include <limits>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -71,6 +74,32 @@ struct SearchResult
 QString htmlRow(const QString& key, const QString& value)
 {
     return u"<tr><td style='color:#555;padding-right:14px'>%1</td><td>%2</td></tr>"_s.arg(key.toHtmlEscaped(), value);
+}
+
+// magic-trace adds `file`, `line` and `col` arguments to a call when the binary has debug information: shown as
+// one "file:line:col", as editors and compilers write it. Empty when the slice has no `file`.
+QString sourceLocation(const QList<TimelineData::Argument>& arguments)
+{
+    QString file, line, column;
+    for (const TimelineData::Argument& argument : arguments) {
+        if (argument.name == u"file")
+            file = argument.value;
+        else if (argument.name == u"line")
+            line = argument.value;
+        else if (argument.name == u"col")
+            column = argument.value;
+    }
+    if (file.size() >= 2 && file.startsWith(u'"') && file.endsWith(u'"'))
+        file = file.mid(1, file.size() - 2); // a string argument's display form is quoted
+    if (file.isEmpty())
+        return {};
+    QString location = file;
+    if (!line.isEmpty()) {
+        location += u':' + line;
+        if (!column.isEmpty())
+            location += u':' + column;
+    }
+    return location;
 }
 } // namespace
 
@@ -161,11 +190,20 @@ void ViewerPage::buildUi()
         [this] { m_timeline->zoomToSelection(); });
     bar->addSpacing(12);
     m_searchField = new QLineEdit;
+    m_searchField->setObjectName(u"search"_s);
     m_searchField->setPlaceholderText(tr("Search slices by name"));
     m_searchField->setClearButtonEnabled(true);
     m_searchField->setMaximumWidth(320);
     connect(m_searchField, &QLineEdit::textChanged, m_searchTimer, qOverload<>(&QTimer::start));
-    connect(m_searchField, &QLineEdit::returnPressed, this, &ViewerPage::nextMatch);
+    connect(m_searchField, &QLineEdit::returnPressed, this, [this] {
+        if (!m_searchTimer->isActive()) {
+            nextMatch();
+            return;
+        }
+        // Typed and Enter pressed before the delay ran out: the matches are still the previous text's.
+        m_jumpToFirstMatch = true;
+        runSearch();
+    });
     bar->addWidget(m_searchField);
     m_regexBox = new QCheckBox(tr("Regex"));
     connect(m_regexBox, &QCheckBox::toggled, m_searchTimer, qOverload<>(&QTimer::start));
@@ -212,6 +250,7 @@ void ViewerPage::buildUi()
     connect(m_functionFilter, &QLineEdit::textChanged, m_functionProxy,
         [this](const QString& text) { m_functionProxy->setFilterRegularExpression(text); });
     m_functionView = new QTreeView;
+    m_functionView->setObjectName(u"functions"_s);
     m_functionView->setRootIsDecorated(false);
     m_functionView->setUniformRowHeights(true);
     m_functionView->setSortingEnabled(true);
@@ -272,6 +311,15 @@ void ViewerPage::open(const QString& path)
 {
     if (m_job)
         m_job->cancel = true;
+    // Work still running on the previous trace would hold it in memory and occupy the pool; its results are
+    // dropped by generation.
+    if (m_searchCancel)
+        *m_searchCancel = true;
+    if (m_analysisCancel)
+        *m_analysisCancel = true;
+    ++m_searchGeneration;
+    ++m_analysisGeneration;
+    m_currentMatch = -1;
     m_path = QFileInfo(path).absoluteFilePath();
     m_loading = true;
     m_data.reset();
@@ -336,6 +384,8 @@ void ViewerPage::finishLoad(std::shared_ptr<TraceTimelineData> data, const QStri
 {
     m_progressTimer->stop();
     m_loading = false;
+    if (m_job && m_job->cancel)
+        data.reset(); // Cancel pressed after the reader had finished, while the timeline was being prepared
     if (!data) {
         const QString message = m_job && m_job->cancel ? tr("Loading was cancelled.") : error;
         m_errorLabel->setText(tr("Could not open %1:\n%2").arg(m_path, message));
@@ -363,7 +413,10 @@ void ViewerPage::showSummary()
     const FxtSummary& s = trace.summary();
     QStringList parts;
     parts << tr("<b>%1</b>").arg(QFileInfo(m_path).fileName().toHtmlEscaped());
-    parts << tr("duration %1").arg(Duration::format(m_data->endTime() - m_data->startTime()));
+    // The trace's own span (the timeline's is at least 1 ns, so that an empty or one-instant trace can be drawn).
+    const quint64 traceStart = s.startNs.value_or(0);
+    parts << tr("duration %1")
+                 .arg(Duration::format(qint64(std::max(s.endNs.value_or(traceStart), traceStart) - traceStart)));
     const QDateTime wall = m_data->wallClockStart();
     if (wall.isValid())
         parts << tr("started %1").arg(QLocale().toString(wall.toLocalTime(), QLocale::ShortFormat));
@@ -410,8 +463,15 @@ void ViewerPage::showDetails(const SliceRef& slice)
     if (parent.isValid())
         html += htmlRow(tr("Called from"), m_data->nameOf(parent).toHtmlEscaped());
     // Arguments are decoded from the file only now.
-    for (const TimelineData::Argument& argument : m_data->sliceArguments(slice))
+    const QList<TimelineData::Argument> arguments = m_data->sliceArguments(slice);
+    const QString source = sourceLocation(arguments);
+    if (!source.isEmpty())
+        html += htmlRow(tr("Source"), u"<code>"_s + source.toHtmlEscaped() + u"</code>"_s);
+    for (const TimelineData::Argument& argument : arguments) {
+        if (!source.isEmpty() && (argument.name == u"file" || argument.name == u"line" || argument.name == u"col"))
+            continue; // shown as Source
         html += htmlRow(argument.name, u"<code>"_s + argument.value.toHtmlEscaped() + u"</code>"_s);
+    }
     html += u"</table>"_s;
     m_details->setHtml(html);
     m_tabs->setCurrentWidget(m_details);
@@ -525,6 +585,9 @@ void ViewerPage::runSearch()
     m_searchTimer->stop();
     if (m_searchCancel)
         *m_searchCancel = true;
+    // A new generation even when nothing is searched: the cancelled search returns what it had found so far.
+    const int generation = ++m_searchGeneration;
+    const bool jumpToFirst = std::exchange(m_jumpToFirstMatch, false);
     const QString text = m_searchField->text();
     m_matches.clear();
     m_currentMatch = -1;
@@ -537,10 +600,9 @@ void ViewerPage::runSearch()
     }
     const bool regex = m_regexBox->isChecked();
     m_searchCancel = std::make_shared<std::atomic_bool>(false);
-    const int generation = ++m_searchGeneration;
     m_matchLabel->setText(tr("searching\u2026"));
     auto* watcher = new QFutureWatcher<SearchResult>(this);
-    connect(watcher, &QFutureWatcher<SearchResult>::finished, this, [this, watcher] {
+    connect(watcher, &QFutureWatcher<SearchResult>::finished, this, [this, watcher, jumpToFirst] {
         watcher->deleteLater();
         SearchResult result = watcher->result();
         if (result.generation != m_searchGeneration)
@@ -559,10 +621,13 @@ void ViewerPage::runSearch()
                 : tr("%1%2 matches")
                       .arg(locale.toString(qulonglong(m_matches.size())), result.truncated ? u"+"_s : QString()));
         Q_EMIT searchFinished(qsizetype(m_matches.size()));
-        if (m_jumpToFirstMatch) {
-            m_jumpToFirstMatch = false;
-            if (!m_matches.empty())
-                goToMatch(0);
+        if (jumpToFirst && !m_matches.empty()) {
+            // The first match in the selected range, as the tables that asked for it show that range.
+            const auto range = m_timeline->selectedRange();
+            const qint64 from = range ? range->first : std::numeric_limits<qint64>::min();
+            const auto it = std::lower_bound(m_matches.cbegin(), m_matches.cend(), from,
+                [this](const SliceRef& m, qint64 t) { return m_data->start(m) < t; });
+            goToMatch(it == m_matches.cend() ? 0 : it - m_matches.cbegin());
         }
     });
     const std::shared_ptr<const TimelineData> data = m_data;
@@ -590,7 +655,7 @@ void ViewerPage::runSearch()
         if (result.names.isEmpty())
             return result;
         for (int t = 0; t < data->threads().size() && !result.truncated; ++t) {
-            for (int d = 0; d < data->threads().at(t).depths; ++d) {
+            for (int d = 0; d < data->threads().at(t).depths && !result.truncated; ++d) {
                 if (*cancel)
                     return result;
                 for (qsizetype i = 0, n = data->sliceCount(t, d); i < n; ++i) {
@@ -613,6 +678,12 @@ void ViewerPage::runSearch()
         });
         return result;
     }));
+}
+
+void ViewerPage::focusSearch()
+{
+    m_searchField->setFocus(Qt::ShortcutFocusReason);
+    m_searchField->selectAll();
 }
 
 void ViewerPage::goToMatch(qsizetype index)
@@ -651,10 +722,16 @@ void ViewerPage::previousMatch()
 
 void ViewerPage::jumpToFunction(quint32 nameId)
 {
-    if (!m_data)
+    if (!m_data || nameId >= m_data->nameCount())
+        return; // a row that stands for no one function, such as a tree's other call paths
+    const QString pattern = u"^"_s + QRegularExpression::escape(m_data->name(nameId)) + u"$"_s;
+    if (m_regexBox->isChecked() && m_searchField->text() == pattern && !m_searchTimer->isActive()
+        && !m_matches.empty()) {
+        nextMatch(); // the same function again: its next call
         return;
+    }
     m_jumpToFirstMatch = true;
-    search(u"^"_s + QRegularExpression::escape(m_data->name(nameId)) + u"$"_s, true);
+    search(pattern, true);
 }
 
 bool ViewerPage::exportSelection(const QString& output, QString* error)

@@ -56,6 +56,8 @@ public:
     void selectRange(qint64 from, qint64 to);
     // Searches slice names (substring, or a regular expression); highlights all matches.
     void search(const QString& text, bool regularExpression = false);
+    // Puts the keyboard focus in the search field, its text selected (the window's Find shortcut).
+    void focusSearch();
     qsizetype matchCount() const { return qsizetype(m_matches.size()); }
     void nextMatch();
     void previousMatch();
