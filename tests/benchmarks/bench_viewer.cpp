@@ -258,6 +258,13 @@ int runViewer(const QString& path)
         out[u"lod_summary_again_ms"_s] = lodPass(true);
         out[u"lod_slices_again_ms"_s] = lodPass(false);
     }
+    // UI-thread work outside painting: handing the loaded trace to the timeline (colours per name, counter ranges).
+    {
+        const double before = threadCpuMs();
+        timeline->setData(data);
+        out[u"set_data_ms"_s] = threadCpuMs() - before;
+        out[u"names"_s] = qint64(data->nameCount());
+    }
     timeline->fitAll();
     record(u"frame_zoomed_out"_s, timeFrames(timeline, image, 15));
     // MTS_VIEWER_SCREENSHOT=path.png: also save the whole page, zoomed out, to look at.
@@ -436,6 +443,10 @@ int main(int argc, char** argv)
             << " ms (window " << viewer[u"frame_sweep_max_window_ns"_s].toDouble() / 1e6
             << " ms); fit-all after the sweep " << viewer[u"frame_fit_all_after_sweep_ms"_s].toDouble()
             << " ms; level-of-detail summaries " << viewer[u"summary_bytes"_s].toDouble() / 1024 << " KiB" << Qt::endl;
+        out << "UI thread besides painting: TimelineWidget::setData " << viewer[u"set_data_ms"_s].toDouble() << " ms ("
+            << viewer[u"names"_s].toInteger() << " names); a click's self time on the slice with the most children ("
+            << viewer[u"self_time_widest_children"_s].toInteger() << ") " << viewer[u"self_time_widest_ms"_s].toDouble()
+            << " ms" << Qt::endl;
         if (!parser.isSet(u"keep"_s))
             QFile::remove(path);
     }
