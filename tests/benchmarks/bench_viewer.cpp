@@ -444,9 +444,7 @@ int main(int argc, char** argv)
             << " ms); fit-all after the sweep " << viewer[u"frame_fit_all_after_sweep_ms"_s].toDouble()
             << " ms; level-of-detail summaries " << viewer[u"summary_bytes"_s].toDouble() / 1024 << " KiB" << Qt::endl;
         out << "UI thread besides painting: TimelineWidget::setData " << viewer[u"set_data_ms"_s].toDouble() << " ms ("
-            << viewer[u"names"_s].toInteger() << " names); a click's self time on the slice with the most children ("
-            << viewer[u"self_time_widest_children"_s].toInteger() << ") " << viewer[u"self_time_widest_ms"_s].toDouble()
-            << " ms" << Qt::endl;
+            << viewer[u"names"_s].toInteger() << " names)" << Qt::endl;
         if (!parser.isSet(u"keep"_s))
             QFile::remove(path);
     }
