@@ -245,6 +245,24 @@ private Q_SLOTS:
         QVERIFY(QColor(image.pixel(left)).rgb() != SliceColors::forName(u"left"_s).rgb());
     }
 
+    // The counter is a step graph: each value holds until the next point, the last one until the trace ends, and
+    // the area under it is filled all the way (1000 from 0, 3000 from 500 µs, trace end at 1 ms).
+    void counterIsAStepGraphToTheEnd()
+    {
+        QImage image(m_widget->viewport()->size(), QImage::Format_ARGB32_Premultiplied);
+        m_widget->renderTo(&image);
+        const int top = m_widget->yForCounter(0);
+        QVERIFY(top >= 0);
+        const int nearBase = top + TimelineWidget::counterHeight - 6;
+        const int atTwoThirds = top + 4 + (TimelineWidget::counterHeight - 8) / 3; // the height of 2000
+        auto at = [&](double time, int y) { return QColor(image.pixel(int(m_widget->xForTime(time)), y)).rgb(); };
+        const QRgb filled = at(270'000, nearBase);
+        QVERIFY(filled != at(270'000, atTwoThirds)); // above the first value: not filled
+        QCOMPARE(at(870'000, atTwoThirds), filled); // under the last value, up to the trace's end
+        QCOMPARE(at(870'000, nearBase), filled);
+        QCOMPARE(at(990'000, nearBase), filled);
+    }
+
     void colorsAreStable()
     {
         QCOMPARE(SliceColors::forName(u"do_syscall_64"_s).rgb(), SliceColors::forName(u"do_syscall_64"_s).rgb());

@@ -292,6 +292,15 @@ int TimelineWidget::yForDepth(int thread, int depth) const
     return -1;
 }
 
+int TimelineWidget::yForCounter(int counter) const
+{
+    for (const Row& row : m_rows) {
+        if (row.kind == RowKind::Counter && row.index == counter)
+            return axisHeight + row.y - verticalScrollBar()->value();
+    }
+    return -1;
+}
+
 SliceRef TimelineWidget::sliceAt(const QPoint& pos) const
 {
     const Row* row = rowAt(pos.y());
@@ -539,8 +548,12 @@ void TimelineWidget::paintCounter(QPainter& p, const Row& row, int top, int widt
         x = stepX;
         i = next;
     }
-    if (x < width && xForTime(double(m_data->endTime())) > x)
-        path.lineTo(std::min(double(width), xForTime(double(m_data->endTime()))), y);
+    // The last value holds until the trace ends; the area closes straight down from there.
+    const double endX = std::min(double(width), xForTime(double(m_data->endTime())));
+    if (endX > x) {
+        path.lineTo(endX, y);
+        x = endX;
+    }
     path.lineTo(x, graphTop + graphHeight);
     p.save();
     p.setClipRect(QRect(labelWidth, std::max(top, axisHeight), width - labelWidth, row.height), Qt::IntersectClip);

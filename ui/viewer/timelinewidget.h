@@ -64,6 +64,8 @@ public:
     double timeForX(double x) const { return m_view.xToTime(x - labelWidth); }
     // Vertical position (viewport coordinates, scrolled) of a thread's depth row, or -1 when its process is folded.
     int yForDepth(int thread, int depth) const;
+    // Top of a counter's track (viewport coordinates, scrolled; counterHeight tall), or -1 when its process is folded.
+    int yForCounter(int counter) const;
 
     // Paints the whole viewport into an image (for the benchmark and tests).
     void renderTo(QPaintDevice* device);
