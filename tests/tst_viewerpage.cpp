@@ -15,6 +15,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
@@ -348,12 +349,16 @@ private Q_SLOTS:
         const QModelIndex index = view->model()->index(row, 0);
         QSignalSpy found(&page, &ViewerPage::searchFinished);
         const auto data = page.data();
+        page.showTab(ViewerPage::Tab::Functions);
+        auto* tabs = page.findChild<QTabWidget*>();
+        QVERIFY(tabs && tabs->currentWidget()->isAncestorOf(view));
         for (qsizetype i = 0; i < starts.size(); ++i) {
             Q_EMIT view->activated(index);
             if (i == 0)
                 QVERIFY(found.wait(loadTimeout));
             QVERIFY(page.timeline()->selectedSlice().isValid());
             QCOMPARE(data->start(page.timeline()->selectedSlice()), starts.at(i));
+            QVERIFY(tabs->currentWidget()->isAncestorOf(view)); // the table stays, ready for the next activation
         }
         QCOMPARE(found.count(), 1); // one search, then steps
     }

@@ -38,7 +38,6 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
-#include <limits>
 #include <utility>
 
 using namespace Qt::StringLiterals;
@@ -201,7 +200,7 @@ void ViewerPage::buildUi()
             return;
         }
         // Typed and Enter pressed before the delay ran out: the matches are still the previous text's.
-        m_jumpToFirstMatch = true;
+        m_jumpAfterSearch = JumpAfterSearch::FirstMatch;
         runSearch();
     });
     bar->addWidget(m_searchField);
@@ -289,7 +288,7 @@ void ViewerPage::buildUi()
         if (m_treesStale && treesWanted())
             analyseRange();
     });
-    connect(m_timeline, &TimelineWidget::sliceSelected, this, &ViewerPage::showDetails);
+    connect(m_timeline, &TimelineWidget::sliceSelected, this, [this](const SliceRef& slice) { showDetails(slice); });
     connect(m_timeline, &TimelineWidget::rangeSelected, this, [this](qint64, qint64) { analyseRange(); });
     connect(m_timeline, &TimelineWidget::rangeCleared, this, &ViewerPage::analyseRange);
 }
@@ -439,7 +438,7 @@ void ViewerPage::showSummary()
     m_summary->setText(parts.join(u" \u00b7 "_s));
 }
 
-void ViewerPage::showDetails(const SliceRef& slice)
+void ViewerPage::showDetails(const SliceRef& slice, bool showTab)
 {
     if (!m_data || !slice.isValid()) {
         m_details->setHtml(tr("<p style='color:#666'>Click a slice to see its details. Drag to pan, Ctrl+wheel or "
@@ -474,7 +473,8 @@ void ViewerPage::showDetails(const SliceRef& slice)
     }
     html += u"</table>"_s;
     m_details->setHtml(html);
-    m_tabs->setCurrentWidget(m_details);
+    if (showTab)
+        m_tabs->setCurrentWidget(m_details);
     m_exportButton->setEnabled(m_timeline->selectedRange().has_value());
 }
 
@@ -587,7 +587,7 @@ void ViewerPage::runSearch()
         *m_searchCancel = true;
     // A new generation even when nothing is searched: the cancelled search returns what it had found so far.
     const int generation = ++m_searchGeneration;
-    const bool jumpToFirst = std::exchange(m_jumpToFirstMatch, false);
+    const JumpAfterSearch jump = std::exchange(m_jumpAfterSearch, JumpAfterSearch::None);
     const QString text = m_searchField->text();
     m_matches.clear();
     m_currentMatch = -1;
@@ -602,7 +602,7 @@ void ViewerPage::runSearch()
     m_searchCancel = std::make_shared<std::atomic_bool>(false);
     m_matchLabel->setText(tr("searching\u2026"));
     auto* watcher = new QFutureWatcher<SearchResult>(this);
-    connect(watcher, &QFutureWatcher<SearchResult>::finished, this, [this, watcher, jumpToFirst] {
+    connect(watcher, &QFutureWatcher<SearchResult>::finished, this, [this, watcher, jump] {
         watcher->deleteLater();
         SearchResult result = watcher->result();
         if (result.generation != m_searchGeneration)
@@ -621,14 +621,8 @@ void ViewerPage::runSearch()
                 : tr("%1%2 matches")
                       .arg(locale.toString(qulonglong(m_matches.size())), result.truncated ? u"+"_s : QString()));
         Q_EMIT searchFinished(qsizetype(m_matches.size()));
-        if (jumpToFirst && !m_matches.empty()) {
-            // The first match in the selected range, as the tables that asked for it show that range.
-            const auto range = m_timeline->selectedRange();
-            const qint64 from = range ? range->first : std::numeric_limits<qint64>::min();
-            const auto it = std::lower_bound(m_matches.cbegin(), m_matches.cend(), from,
-                [this](const SliceRef& m, qint64 t) { return m_data->start(m) < t; });
-            goToMatch(it == m_matches.cend() ? 0 : it - m_matches.cbegin());
-        }
+        if (jump != JumpAfterSearch::None && !m_matches.empty())
+            goToMatch(firstMatchInRange(), jump == JumpAfterSearch::FirstMatch);
     });
     const std::shared_ptr<const TimelineData> data = m_data;
     const auto cancel = m_searchCancel;
@@ -686,7 +680,17 @@ void ViewerPage::focusSearch()
     m_searchField->selectAll();
 }
 
-void ViewerPage::goToMatch(qsizetype index)
+qsizetype ViewerPage::firstMatchInRange() const
+{
+    const auto range = m_timeline->selectedRange();
+    if (!range)
+        return 0;
+    const auto it = std::lower_bound(m_matches.cbegin(), m_matches.cend(), range->first,
+        [this](const SliceRef& m, qint64 t) { return m_data->start(m) < t; });
+    return it == m_matches.cend() ? 0 : it - m_matches.cbegin();
+}
+
+void ViewerPage::goToMatch(qsizetype index, bool showDetailsTab)
 {
     if (m_matches.empty())
         return;
@@ -694,7 +698,7 @@ void ViewerPage::goToMatch(qsizetype index)
     const SliceRef slice = m_matches[size_t(m_currentMatch)];
     m_timeline->setSelectedSlice(slice);
     m_timeline->reveal(slice);
-    showDetails(slice);
+    showDetails(slice, showDetailsTab);
     m_matchLabel->setText(
         tr("%1 of %2").arg(QLocale().toString(m_currentMatch + 1), QLocale().toString(qsizetype(m_matches.size()))));
 }
@@ -727,10 +731,11 @@ void ViewerPage::jumpToFunction(quint32 nameId)
     const QString pattern = u"^"_s + QRegularExpression::escape(m_data->name(nameId)) + u"$"_s;
     if (m_regexBox->isChecked() && m_searchField->text() == pattern && !m_searchTimer->isActive()
         && !m_matches.empty()) {
-        nextMatch(); // the same function again: its next call
+        // The same function again: its next call.
+        goToMatch(m_currentMatch < 0 ? firstMatchInRange() : m_currentMatch + 1, false);
         return;
     }
-    m_jumpToFirstMatch = true;
+    m_jumpAfterSearch = JumpAfterSearch::FirstMatchFromTable;
     search(pattern, true);
 }
 

@@ -80,11 +80,14 @@ private:
     void finishLoad(std::shared_ptr<TraceTimelineData> data, const QString& error);
     void updateProgress();
     void showSummary();
-    void showDetails(const SliceRef& slice);
+    // Shows a slice's details; switches to the Details tab unless showTab is false (stepping from a table).
+    void showDetails(const SliceRef& slice, bool showTab = true);
     void analyseRange();
     bool treesWanted() const;
     void runSearch();
-    void goToMatch(qsizetype index);
+    void goToMatch(qsizetype index, bool showDetailsTab = true);
+    // The first match that starts in the selected range (or the first of all), as the tables show that range.
+    qsizetype firstMatchInRange() const;
     void exportSelectionInteractive();
     void openInPerfetto();
     void jumpToFunction(quint32 nameId);
@@ -125,6 +128,9 @@ private:
     int m_searchGeneration = 0;
     std::vector<SliceRef> m_matches;
     qsizetype m_currentMatch = -1;
-    bool m_jumpToFirstMatch = false;
+    // What the next search does when its result arrives: nothing, go to its first match, or go there and stay on
+    // the table that asked (so that the next activation steps on).
+    enum class JumpAfterSearch { None, FirstMatch, FirstMatchFromTable };
+    JumpAfterSearch m_jumpAfterSearch = JumpAfterSearch::None;
     bool m_treesStale = true;
 };
