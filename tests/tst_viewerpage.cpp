@@ -207,14 +207,9 @@ private Q_SLOTS:
 
     void searchStepsThroughMatches()
     {
-        const QString path = m_dir.filePath(u"search.fxt"_s);
-        QString error;
-        QVERIFY2(writeSmallTrace(path, &error), qPrintable(error));
         ViewerPage page;
         page.resize(1200, 800);
-        QSignalSpy loaded(&page, &ViewerPage::loaded);
-        page.open(path);
-        QVERIFY(loaded.wait(loadTimeout));
+        QVERIFY(openSmallTrace(page, u"search.fxt"_s));
         QSignalSpy found(&page, &ViewerPage::searchFinished);
         page.search(u"C"_s); // substring, case-insensitive
         QVERIFY(found.wait(loadTimeout));
@@ -299,13 +294,8 @@ private Q_SLOTS:
     // Clearing the field while a search runs: the search's result, when it arrives, is not shown.
     void clearedSearchShowsNoStaleMatches()
     {
-        const QString path = m_dir.filePath(u"cleared.fxt"_s);
-        QString error;
-        QVERIFY2(writeSmallTrace(path, &error), qPrintable(error));
         ViewerPage page;
-        QSignalSpy loaded(&page, &ViewerPage::loaded);
-        page.open(path);
-        QVERIFY(loaded.wait(loadTimeout));
+        QVERIFY(openSmallTrace(page, u"cleared.fxt"_s));
         QSignalSpy found(&page, &ViewerPage::searchFinished);
         page.search(u"c"_s);
         page.search(QString());
@@ -329,14 +319,9 @@ private Q_SLOTS:
     {
         QFETCH(qint64, rangeFrom);
         QFETCH(QList<qint64>, starts);
-        const QString path = m_dir.filePath(u"jump.fxt"_s);
-        QString error;
-        QVERIFY2(writeSmallTrace(path, &error), qPrintable(error));
         ViewerPage page;
-        QSignalSpy loaded(&page, &ViewerPage::loaded);
         QSignalSpy analysed(&page, &ViewerPage::rangeAnalysed);
-        page.open(path);
-        QVERIFY(loaded.wait(loadTimeout));
+        QVERIFY(openSmallTrace(page, u"jump.fxt"_s));
         QTRY_VERIFY_WITH_TIMEOUT(analysed.count() >= 1, loadTimeout);
         if (rangeFrom >= 0) {
             page.selectRange(rangeFrom, 1100);
@@ -366,13 +351,8 @@ private Q_SLOTS:
     // Enter pressed before the typing delay has run out searches what was typed and goes to its first match.
     void enterRightAfterTypingGoesToTheFirstMatch()
     {
-        const QString path = m_dir.filePath(u"enter.fxt"_s);
-        QString error;
-        QVERIFY2(writeSmallTrace(path, &error), qPrintable(error));
         ViewerPage page;
-        QSignalSpy loaded(&page, &ViewerPage::loaded);
-        page.open(path);
-        QVERIFY(loaded.wait(loadTimeout));
+        QVERIFY(openSmallTrace(page, u"enter.fxt"_s));
         auto* field = page.findChild<QLineEdit*>(u"search"_s);
         QVERIFY(field);
         QSignalSpy found(&page, &ViewerPage::searchFinished);
@@ -387,13 +367,9 @@ private Q_SLOTS:
     // The cropped file is valid FXT that `inspect` reads back with the clipped slices.
     void exportSelectionRoundTripsThroughInspect()
     {
-        const QString path = m_dir.filePath(u"export.fxt"_s);
-        QString error;
-        QVERIFY2(writeSmallTrace(path, &error), qPrintable(error));
         ViewerPage page;
-        QSignalSpy loaded(&page, &ViewerPage::loaded);
-        page.open(path);
-        QVERIFY(loaded.wait(loadTimeout));
+        QVERIFY(openSmallTrace(page, u"export.fxt"_s));
+        QString error;
         const QString output = m_dir.filePath(u"export-selection.fxt.gz"_s);
         QVERIFY(!page.exportSelection(output, &error)); // nothing selected yet
         QVERIFY(!error.isEmpty());
@@ -489,6 +465,21 @@ private Q_SLOTS:
     }
 
 private:
+    // Writes the small trace into the test folder as `name` and opens it in the page: false, with a warning, when
+    // either fails.
+    bool openSmallTrace(ViewerPage& page, const QString& name)
+    {
+        const QString path = m_dir.filePath(name);
+        QString error;
+        if (!writeSmallTrace(path, &error)) {
+            qWarning("cannot write %s: %s", qPrintable(path), qPrintable(error));
+            return false;
+        }
+        QSignalSpy loaded(&page, &ViewerPage::loaded);
+        page.open(path);
+        return loaded.wait(loadTimeout);
+    }
+
     QTemporaryDir m_dir;
 };
 
