@@ -348,6 +348,29 @@ private Q_SLOTS:
         QCOMPARE(found.count(), 1); // one search, then steps
     }
 
+    // The functions filter is a case-insensitive regular expression; an invalid one is reported and the last
+    // valid filter stays.
+    void functionFilterKeepsTheLastValidExpression()
+    {
+        ViewerPage page;
+        QSignalSpy analysed(&page, &ViewerPage::rangeAnalysed);
+        QVERIFY(openSmallTrace(page, u"filter.fxt"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(analysed.count() >= 1, loadTimeout);
+        auto* filter = page.findChild<QLineEdit*>(u"functionFilter"_s);
+        auto* view = page.findChild<QTreeView*>(u"functions"_s);
+        QVERIFY(filter && view);
+        QCOMPARE(view->model()->rowCount(), 5); // main, a, b, c, d
+        filter->setText(u"^[AB]$"_s);
+        QCOMPARE(view->model()->rowCount(), 2);
+        QVERIFY(filter->toolTip().isEmpty());
+        filter->setText(u"^[AB"_s); // typing on: not valid yet
+        QCOMPARE(view->model()->rowCount(), 2);
+        QVERIFY(!filter->toolTip().isEmpty());
+        filter->clear();
+        QCOMPARE(view->model()->rowCount(), 5);
+        QVERIFY(filter->toolTip().isEmpty());
+    }
+
     // Enter pressed before the typing delay has run out searches what was typed and goes to its first match.
     void enterRightAfterTypingGoesToTheFirstMatch()
     {

@@ -237,6 +237,7 @@ void ViewerPage::buildUi()
     auto* functionsLayout = new QVBoxLayout(functionsPage);
     functionsLayout->setContentsMargins(0, 2, 0, 0);
     m_functionFilter = new QLineEdit;
+    m_functionFilter->setObjectName(u"functionFilter"_s);
     m_functionFilter->setPlaceholderText(tr("Filter functions (regular expression)"));
     m_functionFilter->setClearButtonEnabled(true);
     functionsLayout->addWidget(m_functionFilter);
@@ -246,8 +247,15 @@ void ViewerPage::buildUi()
     m_functionProxy->setSortRole(FunctionTableModel::SortRole);
     m_functionProxy->setFilterKeyColumn(FunctionTableModel::Name);
     m_functionProxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    connect(m_functionFilter, &QLineEdit::textChanged, m_functionProxy,
-        [this](const QString& text) { m_functionProxy->setFilterRegularExpression(text); });
+    connect(m_functionFilter, &QLineEdit::textChanged, m_functionProxy, [this](const QString& text) {
+        // While an expression is being typed it is often invalid: say so, and keep the last valid filter.
+        const QRegularExpression pattern(text, QRegularExpression::CaseInsensitiveOption);
+        m_functionFilter->setStyleSheet(pattern.isValid() ? QString() : u"QLineEdit { color: #b02020; }"_s);
+        m_functionFilter->setToolTip(
+            pattern.isValid() ? QString() : tr("Not a valid regular expression: %1").arg(pattern.errorString()));
+        if (pattern.isValid())
+            m_functionProxy->setFilterRegularExpression(pattern);
+    });
     m_functionView = new QTreeView;
     m_functionView->setObjectName(u"functions"_s);
     m_functionView->setRootIsDecorated(false);
