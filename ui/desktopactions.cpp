@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "desktopactions.h"
 
+#include "library/traceprobe.h"
+
 #include <QApplication>
 #include <QClipboard>
 #include <QDesktopServices>
+#include <QFile>
 #include <QFileInfo>
 #include <QMessageBox>
 
@@ -11,10 +14,39 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+// Above this, a browser tab is likely to run out of memory loading the trace.
+constexpr qint64 browserLimitBytes = 300'000'000;
+
 DesktopActions::UrlOpener& opener()
 {
     static DesktopActions::UrlOpener function;
     return function;
+}
+
+// What the user should know before loading this file into a browser: its size, and a container Perfetto may not
+// read. Empty when nothing stands out.
+QString perfettoCaveats(const QString& path)
+{
+    QStringList notes;
+    QFile file(path);
+    if (file.size() > browserLimitBytes) {
+        notes << QApplication::translate("DesktopActions",
+            "This trace is %1 MB. Browsers often fail on traces over a few hundred MB (magic-trace warns from "
+            "100 MB): for Perfetto, export a time range first (the viewer's \"Export selection\u2026\", or "
+            "magic-trace-studio crop).")
+                     .arg(file.size() / 1'000'000);
+    }
+    if (file.open(QIODevice::ReadOnly)) {
+        const TraceProbe::Compression compression = TraceProbe::sniff(file.read(8));
+        if (compression == TraceProbe::Compression::Zstd || compression == TraceProbe::Compression::Xz) {
+            notes << QApplication::translate("DesktopActions",
+                "This file is %1-compressed. Perfetto reads plain and gzip-compressed traces; if it refuses this "
+                "one, decompress a copy first (%2).")
+                         .arg(TraceProbe::formatKey(compression),
+                             compression == TraceProbe::Compression::Zstd ? u"zstd -d"_s : u"xz -dk"_s);
+        }
+    }
+    return notes.join(u"\n\n"_s);
 }
 
 } // namespace
@@ -58,6 +90,9 @@ QString DesktopActions::openInPerfetto(const QString& path, QWidget* parent)
             "path is on the clipboard).")
                       .arg(perfettoUrl().toString(), path);
     }
+    const QString caveats = perfettoCaveats(path);
+    if (!caveats.isEmpty())
+        message += u"\n\n"_s + caveats;
     if (parent) {
         auto* box = new QMessageBox(QMessageBox::Information,
             QApplication::translate("DesktopActions", "Open in Perfetto"), message, QMessageBox::Ok, parent);

@@ -20,7 +20,8 @@ bool openUrl(const QUrl& url);
 bool showInFolder(const QString& path);
 
 // The Perfetto UI cannot be handed a local file: opens https://ui.perfetto.dev, copies the trace's path to the
-// clipboard and tells the user to load it with "Open trace file". Returns the message shown.
+// clipboard and tells the user to load it with "Open trace file", warning about a size browsers fail on and a
+// container (zstd, xz) Perfetto may not read. Returns the message shown.
 QString openInPerfetto(const QString& path, QWidget* parent);
 QUrl perfettoUrl();
 

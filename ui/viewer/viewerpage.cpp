@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "viewer/viewerpage.h"
 
+#include "desktopactions.h"
 #include "fxt/fxtcrop.h"
 #include "fxt/fxtreader.h"
 #include "fxt/tracedata.h"
@@ -10,10 +11,8 @@
 #include "viewer/timelinewidget.h"
 #include "viewer/tracetimelinedata.h"
 
-#include <QApplication>
 #include <QCheckBox>
-#include <QClipboard>
-#include <QDesktopServices>
+#include <QCoreApplication>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -34,7 +33,6 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QTreeView>
-#include <QUrl>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
@@ -806,10 +804,5 @@ void ViewerPage::exportSelectionInteractive()
 
 void ViewerPage::openInPerfetto()
 {
-    QApplication::clipboard()->setText(m_path);
-    QDesktopServices::openUrl(QUrl(u"https://ui.perfetto.dev"_s));
-    QMessageBox::information(this, tr("Open in Perfetto"),
-        tr("Perfetto is opening in your browser. Choose \"Open trace file\" there and pick:\n\n%1\n\n(The path is on "
-           "the clipboard.) Browsers may fail on traces over a few hundred MB; export a selection first for those.")
-            .arg(m_path));
+    DesktopActions::openInPerfetto(m_path, this);
 }
