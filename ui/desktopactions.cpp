@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QMessageBox>
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -25,16 +26,17 @@ DesktopActions::UrlOpener& opener()
 
 // What the user should know before loading this file into a browser: its size, and a container Perfetto may not
 // read. Empty when nothing stands out.
-QString perfettoCaveats(const QString& path)
+QString perfettoCaveats(const QString& path, qint64 fxtBytes)
 {
     QStringList notes;
     QFile file(path);
-    if (file.size() > browserLimitBytes) {
+    const qint64 bytes = std::max(file.size(), fxtBytes);
+    if (bytes > browserLimitBytes) {
         notes << QApplication::translate("DesktopActions",
             "This trace is %1 MB. Browsers often fail on traces over a few hundred MB (magic-trace warns from "
             "100 MB): for Perfetto, export a time range first (the viewer's \"Export selection\u2026\", or "
             "magic-trace-studio crop).")
-                     .arg(file.size() / 1'000'000);
+                     .arg(bytes / 1'000'000);
     }
     if (file.open(QIODevice::ReadOnly)) {
         const TraceProbe::Compression compression = TraceProbe::sniff(file.read(8));
@@ -73,7 +75,7 @@ QUrl DesktopActions::perfettoUrl()
     return QUrl(u"https://ui.perfetto.dev/"_s);
 }
 
-QString DesktopActions::openInPerfetto(const QString& path, QWidget* parent)
+QString DesktopActions::openInPerfetto(const QString& path, QWidget* parent, qint64 fxtBytes)
 {
     QApplication::clipboard()->setText(path);
     const bool opened = openUrl(perfettoUrl());
@@ -90,7 +92,7 @@ QString DesktopActions::openInPerfetto(const QString& path, QWidget* parent)
             "path is on the clipboard).")
                       .arg(perfettoUrl().toString(), path);
     }
-    const QString caveats = perfettoCaveats(path);
+    const QString caveats = perfettoCaveats(path, fxtBytes);
     if (!caveats.isEmpty())
         message += u"\n\n"_s + caveats;
     if (parent) {

@@ -21,8 +21,9 @@ bool showInFolder(const QString& path);
 
 // The Perfetto UI cannot be handed a local file: opens https://ui.perfetto.dev, copies the trace's path to the
 // clipboard and tells the user to load it with "Open trace file", warning about a size browsers fail on and a
-// container (zstd, xz) Perfetto may not read. Returns the message shown.
-QString openInPerfetto(const QString& path, QWidget* parent);
+// container (zstd, xz) Perfetto may not read. fxtBytes: the trace's decompressed size when the caller knows it
+// (the browser holds that much, not the file's size). Returns the message shown.
+QString openInPerfetto(const QString& path, QWidget* parent, qint64 fxtBytes = -1);
 QUrl perfettoUrl();
 
 } // namespace DesktopActions

@@ -804,5 +804,5 @@ void ViewerPage::exportSelectionInteractive()
 
 void ViewerPage::openInPerfetto()
 {
-    DesktopActions::openInPerfetto(m_path, this);
+    DesktopActions::openInPerfetto(m_path, this, m_data ? qint64(m_data->trace().summary().fxtBytes) : -1);
 }
