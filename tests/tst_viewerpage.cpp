@@ -2,6 +2,7 @@
 #include "fxt/fxtreader.h"
 #include "fxt/fxtwriter.h"
 #include "fxt/tracegenerator.h"
+#include "util/duration.h"
 #include "viewer/calltreemodel.h"
 #include "viewer/functiontablemodel.h"
 #include "viewer/timelinewidget.h"
@@ -289,6 +290,55 @@ private Q_SLOTS:
             for (const QString& raw : { u"file"_s, u"line"_s, u"col"_s })
                 QVERIFY2(!lines.contains(raw), qPrintable(lines.join(u'|'))); // not repeated as raw arguments
         }
+    }
+
+    // A slice with more direct calls than the UI thread should add up: its details appear at once with the self
+    // time still being computed, which a worker then fills in.
+    void selfTimeOfAWideSliceIsComputedOffTheUiThread()
+    {
+        // loop [0, 6.1 ms) calls tick 120,000 times, 30 ns each, 50 ns apart: self time 6.1 ms - 3.6 ms.
+        constexpr int calls = 120'000;
+        static_assert(calls > TimelineData::quickSelfTimeChildren);
+        const QString path = m_dir.filePath(u"wide.fxt"_s);
+        QString error;
+        {
+            FxtWriter w;
+            QVERIFY2(w.open(path, &error), qPrintable(error));
+            w.writeJaneStreetPrologue(0);
+            w.writeProcessName(1, "p");
+            w.writeThreadName(1, 2, "main");
+            const auto t = w.threadRef(1, 2);
+            const auto cat = w.stringRef("");
+            const auto loop = w.stringRef("loop");
+            const auto tick = w.stringRef("tick");
+            w.durationBegin(t, cat, loop, 0);
+            for (int i = 0; i < calls; ++i) {
+                w.durationBegin(t, cat, tick, quint64(10 + 50 * i));
+                w.durationEnd(t, cat, tick, quint64(40 + 50 * i));
+            }
+            w.durationEnd(t, cat, loop, 6'100'000);
+            QVERIFY2(w.finish(&error), qPrintable(error));
+        }
+        ViewerPage page;
+        QSignalSpy loaded(&page, &ViewerPage::loaded);
+        page.open(path);
+        QVERIFY(loaded.wait(loadTimeout));
+        const SliceRef loop { 0, 0, 0 };
+        QCOMPARE(page.data()->childCount(loop), qsizetype(calls));
+        page.timeline()->setSelectedSlice(loop);
+        Q_EMIT page.timeline()->sliceSelected(loop);
+        auto* details = page.findChild<QTextBrowser*>(u"details"_s);
+        QVERIFY2(details->toPlainText().contains(u"computing"_s), qPrintable(details->toPlainText()));
+        const QString expected = Duration::format(6'100'000 - 30 * qint64(calls));
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            details->toPlainText().contains(expected), qPrintable(details->toPlainText()), loadTimeout);
+        // Selected again: the computed value is kept.
+        Q_EMIT page.timeline()->sliceSelected(loop);
+        QVERIFY(details->toPlainText().contains(expected));
+        // A tick has no children: at once.
+        const SliceRef tick { 0, 1, 7 };
+        Q_EMIT page.timeline()->sliceSelected(tick);
+        QVERIFY2(details->toPlainText().contains(u"Self time\n30 ns"_s), qPrintable(details->toPlainText()));
     }
 
     // Clearing the field while a search runs: the search's result, when it arrives, is not shown.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "viewer/timelinedata.h"
 
+#include <cmath>
+
 qsizetype TimelineData::totalSlices() const
 {
     qsizetype total = 0;
@@ -69,6 +71,17 @@ SliceRef TimelineData::parent(const SliceRef& slice) const
             break;
     }
     return {};
+}
+
+qsizetype TimelineData::childCount(const SliceRef& slice) const
+{
+    if (!slice.isValid() || slice.depth + 1 >= m_threads.at(slice.thread).depths)
+        return 0;
+    const TimelineLane down { this, slice.thread, slice.depth + 1 };
+    const qsizetype first = Lod::firstStartingAtOrAfter(down, double(start(slice)), 0, down.size());
+    const qsizetype last
+        = Lod::firstStartingAtOrAfter(down, std::nextafter(double(end(slice)), HUGE_VAL), first, down.size());
+    return last - first;
 }
 
 qint64 TimelineData::selfTime(const SliceRef& slice) const

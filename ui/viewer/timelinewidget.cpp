@@ -7,6 +7,7 @@
 
 #include <QHelpEvent>
 #include <QKeyEvent>
+#include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -741,10 +742,15 @@ bool TimelineWidget::viewportEvent(QEvent* event)
             const qint64 s = m_data->start(slice);
             const qint64 e = m_data->end(slice);
             const TimelineData::Thread& thread = m_data->threads().at(slice.thread);
+            // Self time walks the children: a slice with very many is left to the details pane's worker.
+            const qsizetype children = m_data->childCount(slice);
+            const QString self = children <= TimelineData::quickSelfTimeChildren
+                ? Duration::format(m_data->selfTime(slice))
+                : tr("in the details (%1 calls inside)").arg(QLocale().toString(children));
             QToolTip::showText(help->globalPos(),
                 tr("<b>%1</b><br>%2 at +%3<br>self %4 · depth %5 · %6 %7")
                     .arg(m_data->nameOf(slice).toHtmlEscaped(), Duration::format(e - s),
-                        Duration::format(s - m_data->startTime()), Duration::format(m_data->selfTime(slice)))
+                        Duration::format(s - m_data->startTime()), self)
                     .arg(slice.depth)
                     .arg(thread.name.toHtmlEscaped())
                     .arg(thread.koid),

@@ -325,6 +325,8 @@ void ViewerPage::open(const QString& path)
     ++m_searchGeneration;
     ++m_analysisGeneration;
     m_currentMatch = -1;
+    m_selfTime.reset();
+    m_selfTimePending.reset();
     m_path = QFileInfo(path).absoluteFilePath();
     m_loading = true;
     m_data.reset();
@@ -460,7 +462,7 @@ void ViewerPage::showDetails(const SliceRef& slice, bool showTab)
     html += htmlRow(tr("Name"), u"<b>"_s + m_data->nameOf(slice).toHtmlEscaped() + u"</b>"_s);
     html += htmlRow(tr("Start"), tr("%1 after the trace start").arg(Duration::format(s - m_data->startTime())));
     html += htmlRow(tr("Duration"), Duration::format(e - s));
-    html += htmlRow(tr("Self time"), Duration::format(m_data->selfTime(slice)));
+    html += htmlRow(tr("Self time"), selfTimeText(slice));
     html += htmlRow(tr("Depth"), QString::number(slice.depth));
     html += htmlRow(tr("Thread"), u"%1 (%2)"_s.arg(thread.name.toHtmlEscaped()).arg(thread.koid));
     html += htmlRow(tr("Process"), u"%1 (%2)"_s.arg(process.name.toHtmlEscaped()).arg(process.koid));
@@ -482,6 +484,33 @@ void ViewerPage::showDetails(const SliceRef& slice, bool showTab)
     if (showTab)
         m_tabs->setCurrentWidget(m_details);
     m_exportButton->setEnabled(m_timeline->selectedRange().has_value());
+}
+
+QString ViewerPage::selfTimeText(const SliceRef& slice)
+{
+    if (m_selfTime && m_selfTime->first == slice)
+        return Duration::format(m_selfTime->second);
+    const qsizetype children = m_data->childCount(slice);
+    if (children <= TimelineData::quickSelfTimeChildren)
+        return Duration::format(m_data->selfTime(slice));
+    const QString computing = tr("computing\u2026 (%1 calls inside)").arg(QLocale().toString(children));
+    if (m_selfTimePending == slice)
+        return computing;
+    // Millions of direct calls (a main loop): added up on a worker; the details are shown again when it is done.
+    m_selfTimePending = slice;
+    auto* watcher = new QFutureWatcher<qint64>(this);
+    connect(watcher, &QFutureWatcher<qint64>::finished, this, [this, watcher, slice, data = m_data] {
+        watcher->deleteLater();
+        if (data != m_data)
+            return; // another trace since
+        if (m_selfTimePending == slice)
+            m_selfTimePending.reset();
+        m_selfTime = std::pair { slice, watcher->result() };
+        if (m_timeline->selectedSlice() == slice)
+            showDetails(slice, false);
+    });
+    watcher->setFuture(QtConcurrent::run([data = m_data, slice] { return data->selfTime(slice); }));
+    return computing;
 }
 
 void ViewerPage::selectRange(qint64 from, qint64 to)

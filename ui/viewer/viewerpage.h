@@ -7,6 +7,8 @@
 #include <QWidget>
 #include <atomic>
 #include <memory>
+#include <optional>
+#include <utility>
 
 class CallTreeModel;
 class FunctionTableModel;
@@ -82,6 +84,8 @@ private:
     void showSummary();
     // Shows a slice's details; switches to the Details tab unless showTab is false (stepping from a table).
     void showDetails(const SliceRef& slice, bool showTab = true);
+    // The slice's self time for the details, or "computing…" while a worker adds up its many children.
+    QString selfTimeText(const SliceRef& slice);
     void analyseRange();
     bool treesWanted() const;
     void runSearch();
@@ -128,6 +132,9 @@ private:
     int m_searchGeneration = 0;
     std::vector<SliceRef> m_matches;
     qsizetype m_currentMatch = -1;
+    // The last self time a worker computed (for a slice with too many children to add up on the UI thread).
+    std::optional<std::pair<SliceRef, qint64>> m_selfTime;
+    std::optional<SliceRef> m_selfTimePending; // being computed
     // What the next search does when its result arrives: nothing, go to its first match, or go there and stay on
     // the table that asked (so that the next activation steps on).
     enum class JumpAfterSearch { None, FirstMatch, FirstMatchFromTable };
