@@ -28,6 +28,18 @@ private:
         return m;
     }
 
+    // A new folder in the test directory with `count` small traces t0.fxt, t1.fxt, …; empty when writing failed.
+    QString folderOfTraces(const QString& name, int count)
+    {
+        const QString folder = m_dir.filePath(name);
+        QDir().mkpath(folder);
+        for (int i = 0; i < count; ++i) {
+            if (!writeFile(folder + u"/t%1.fxt"_s.arg(i), smallTrace()))
+                return {};
+        }
+        return folder;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -38,10 +50,8 @@ private Q_SLOTS:
     // A load adds all its entries in one insertion (10,000 single-row inserts would stall a sorted view).
     void aLoadIsInsertedAtOnce()
     {
-        const QString folder = m_dir.filePath(u"batch"_s);
-        QDir().mkpath(folder);
-        for (int i = 0; i < 30; ++i)
-            QVERIFY(writeFile(folder + u"/t%1.fxt"_s.arg(i), smallTrace()));
+        const QString folder = folderOfTraces(u"batch"_s, 30);
+        QVERIFY(!folder.isEmpty());
         TraceLibrary library(folder);
         library.setWatching(false);
         LibraryModel model;
@@ -156,10 +166,8 @@ private Q_SLOTS:
     {
         QFETCH(QList<int>, vanish);
         QFETCH(int, removals);
-        const QString folder = m_dir.filePath(u"vanish-%1"_s.arg(QString::fromLatin1(QTest::currentDataTag())));
-        QDir().mkpath(folder);
-        for (int i = 0; i < 8; ++i)
-            QVERIFY(writeFile(folder + u"/t%1.fxt"_s.arg(i), smallTrace()));
+        const QString folder = folderOfTraces(u"vanish-%1"_s.arg(QString::fromLatin1(QTest::currentDataTag())), 8);
+        QVERIFY(!folder.isEmpty());
         TraceLibrary library(folder);
         library.setWatching(false);
         QString error;

@@ -41,6 +41,14 @@ namespace {
 
 constexpr int slow = 30'000; // generous: two tests may run in parallel on a loaded 2-core machine
 
+// The viewer most tests use: a label naming the file, so that opening a trace costs nothing.
+QWidget* labelViewer(const QString& path, QWidget* parent, QString*)
+{
+    auto* label = new QLabel(u"viewer for "_s + path, parent);
+    label->setObjectName(u"testViewer"_s);
+    return label;
+}
+
 } // namespace
 
 class TestMainWindow : public QObject
@@ -108,11 +116,7 @@ private Q_SLOTS:
             m_openedUrls << url;
             return true;
         });
-        MainWindow::setViewerFactory([](const QString& path, QWidget* parent, QString*) -> QWidget* {
-            auto* label = new QLabel(u"viewer for "_s + path, parent);
-            label->setObjectName(u"testViewer"_s);
-            return label;
-        });
+        MainWindow::setViewerFactory(labelViewer);
 #endif
     }
 
@@ -383,13 +387,7 @@ private Q_SLOTS:
             page->open(path);
             return page;
         });
-        const auto restore = qScopeGuard([] {
-            MainWindow::setViewerFactory([](const QString& path, QWidget* parent, QString*) -> QWidget* {
-                auto* label = new QLabel(u"viewer for "_s + path, parent);
-                label->setObjectName(u"testViewer"_s);
-                return label;
-            });
-        });
+        const auto restore = qScopeGuard([] { MainWindow::setViewerFactory(labelViewer); });
         MainWindow window;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));

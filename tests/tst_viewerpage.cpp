@@ -75,6 +75,18 @@ bool writeSmallTrace(const QString& path, QString* error)
     return w.finish(error);
 }
 
+// Opens a writer on path with the Jane Street prologue and one process (1, "p") with one thread (2, "main"),
+// w.threadRef(1, 2).
+bool startOneThreadTrace(FxtWriter& w, const QString& path, QString* error)
+{
+    if (!w.open(path, error))
+        return false;
+    w.writeJaneStreetPrologue(0);
+    w.writeProcessName(1, "p");
+    w.writeThreadName(1, 2, "main");
+    return true;
+}
+
 int findRow(const QAbstractItemModel& model, const QString& name)
 {
     for (int r = 0; r < model.rowCount(); ++r) {
@@ -253,10 +265,7 @@ private Q_SLOTS:
         QString error;
         {
             FxtWriter w;
-            QVERIFY2(w.open(path, &error), qPrintable(error));
-            w.writeJaneStreetPrologue(0);
-            w.writeProcessName(1, "p");
-            w.writeThreadName(1, 2, "main");
+            QVERIFY2(startOneThreadTrace(w, path, &error), qPrintable(error));
             const auto t = w.threadRef(1, 2);
             std::vector<FxtWriter::Argument> args { FxtWriter::Argument::pointer(w.stringRef("address"), 0x401000) };
             if (!file.isEmpty())
@@ -271,9 +280,7 @@ private Q_SLOTS:
             QVERIFY2(w.finish(&error), qPrintable(error));
         }
         ViewerPage page;
-        QSignalSpy loaded(&page, &ViewerPage::loaded);
-        page.open(path);
-        QVERIFY(loaded.wait(loadTimeout));
+        QVERIFY(openAndWait(page, path));
         QSignalSpy found(&page, &ViewerPage::searchFinished);
         page.search(u"handle"_s);
         QVERIFY(found.wait(loadTimeout));
@@ -303,10 +310,7 @@ private Q_SLOTS:
         QString error;
         {
             FxtWriter w;
-            QVERIFY2(w.open(path, &error), qPrintable(error));
-            w.writeJaneStreetPrologue(0);
-            w.writeProcessName(1, "p");
-            w.writeThreadName(1, 2, "main");
+            QVERIFY2(startOneThreadTrace(w, path, &error), qPrintable(error));
             const auto t = w.threadRef(1, 2);
             const auto cat = w.stringRef("");
             const auto loop = w.stringRef("loop");
@@ -320,9 +324,7 @@ private Q_SLOTS:
             QVERIFY2(w.finish(&error), qPrintable(error));
         }
         ViewerPage page;
-        QSignalSpy loaded(&page, &ViewerPage::loaded);
-        page.open(path);
-        QVERIFY(loaded.wait(loadTimeout));
+        QVERIFY(openAndWait(page, path));
         const SliceRef loop { 0, 0, 0 };
         QCOMPARE(page.data()->childCount(loop), qsizetype(calls));
         page.timeline()->setSelectedSlice(loop);
@@ -548,6 +550,12 @@ private:
             qWarning("cannot write %s: %s", qPrintable(path), qPrintable(error));
             return false;
         }
+        return openAndWait(page, path);
+    }
+
+    // Opens path in the page and waits until it has loaded.
+    static bool openAndWait(ViewerPage& page, const QString& path)
+    {
         QSignalSpy loaded(&page, &ViewerPage::loaded);
         page.open(path);
         return loaded.wait(loadTimeout);

@@ -717,12 +717,8 @@ void TraceLibrary::reloadEntry(const QString& id)
     if (file.open(QIODevice::ReadOnly))
         metadata = TraceMetadata::fromJsonBytes(file.readAll(), &error);
     if (!metadata) {
-        if (m_entries.contains(id) && !QFileInfo::exists(path)) {
-            m_entries.remove(id);
-            m_sidecarStamps.remove(id);
-            Q_EMIT entryRemoved(id);
-            Q_EMIT entriesRemoved({ id });
-        }
+        if (m_entries.contains(id) && !QFileInfo::exists(path))
+            dropEntry(id);
         return;
     }
     metadata->id = id;
@@ -761,9 +757,7 @@ bool TraceLibrary::writeSidecar(TraceEntry& entry, QString* error)
         const QString path = m_folder + u'/' + m.id + sidecarSuffix;
         if (!writeSidecarFile(path, m, true, error))
             return false;
-        m_entries.remove(oldId);
-        Q_EMIT entryRemoved(oldId);
-        Q_EMIT entriesRemoved({ oldId });
+        dropEntry(oldId);
         entry.metadata = m;
         entry.hasSidecar = true;
         entry.sidecarSize = qMax<qint64>(sizeOf(path), 0);
@@ -931,11 +925,16 @@ std::optional<TraceLibrary::Removed> TraceLibrary::remove(const QString& id, QSt
         }
         removed.files.append({ path, inTrash });
     }
+    dropEntry(id);
+    return removed;
+}
+
+void TraceLibrary::dropEntry(const QString& id)
+{
     m_entries.remove(id);
     m_sidecarStamps.remove(id);
     Q_EMIT entryRemoved(id);
     Q_EMIT entriesRemoved({ id });
-    return removed;
 }
 
 bool TraceLibrary::restore(const Removed& removed, QString* error)

@@ -145,6 +145,8 @@ private:
     bool writeSidecar(TraceEntry& entry, QString* error);
     bool updateEntry(const QString& id, const std::function<void(TraceMetadata&)>& change, QString* error);
     void reloadEntry(const QString& id);
+    // Forgets one entry (and its sidecar's stamp) and tells the listeners, both signals.
+    void dropEntry(const QString& id);
     void refreshIfChangedOnDisk(const QString& id);
     bool commitCompression(const QString& id, const QString& sourcePath, const QString& targetPath,
         TraceProbe::Compression target, QString* error);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
-// bench_library [--entries N] [--listing full|create|load|memory|vanish] [--trace-mib M] [--blocks KIB,...] [--rounds
-// R]
-// [--dir DIR]
+// bench_library [--entries N] [--listing full|create|load|memory|vanish] [--trace-mib M] [--blocks KIB,...]
+//               [--rounds R] [--dir DIR]
 //
 // 1. Listing a library of N (10,000) entries. "Listed" = the moment the full list of entries is in a LibraryModel
 //    attached to a fresh TraceLibrary after loadAsync() (TraceLibrary::listed(); with an index file that is before

@@ -84,6 +84,13 @@ qsizetype TimelineData::childCount(const SliceRef& slice) const
     return last - first;
 }
 
+std::optional<qint64> TimelineData::quickSelfTime(const SliceRef& slice) const
+{
+    if (childCount(slice) > quickSelfTimeChildren)
+        return std::nullopt;
+    return selfTime(slice);
+}
+
 qint64 TimelineData::selfTime(const SliceRef& slice) const
 {
     if (!slice.isValid())

@@ -743,10 +743,10 @@ bool TimelineWidget::viewportEvent(QEvent* event)
             const qint64 e = m_data->end(slice);
             const TimelineData::Thread& thread = m_data->threads().at(slice.thread);
             // Self time walks the children: a slice with very many is left to the details pane's worker.
-            const qsizetype children = m_data->childCount(slice);
-            const QString self = children <= TimelineData::quickSelfTimeChildren
-                ? Duration::format(m_data->selfTime(slice))
-                : tr("in the details (%1 calls inside)").arg(QLocale().toString(children));
+            const std::optional<qint64> quickSelf = m_data->quickSelfTime(slice);
+            const QString self = quickSelf
+                ? Duration::format(*quickSelf)
+                : tr("in the details (%1 calls inside)").arg(QLocale().toString(m_data->childCount(slice)));
             QToolTip::showText(help->globalPos(),
                 tr("<b>%1</b><br>%2 at +%3<br>self %4 · depth %5 · %6 %7")
                     .arg(m_data->nameOf(slice).toHtmlEscaped(), Duration::format(e - s),

@@ -490,10 +490,10 @@ QString ViewerPage::selfTimeText(const SliceRef& slice)
 {
     if (m_selfTime && m_selfTime->first == slice)
         return Duration::format(m_selfTime->second);
-    const qsizetype children = m_data->childCount(slice);
-    if (children <= TimelineData::quickSelfTimeChildren)
-        return Duration::format(m_data->selfTime(slice));
-    const QString computing = tr("computing\u2026 (%1 calls inside)").arg(QLocale().toString(children));
+    if (const std::optional<qint64> quick = m_data->quickSelfTime(slice))
+        return Duration::format(*quick);
+    const QString computing
+        = tr("computing\u2026 (%1 calls inside)").arg(QLocale().toString(m_data->childCount(slice)));
     if (m_selfTimePending == slice)
         return computing;
     // Millions of direct calls (a main loop): added up on a worker; the details are shown again when it is done.
